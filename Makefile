@@ -1,0 +1,103 @@
+# elfload: make [ARCH=x86_64|aarch64|riscv64|ppc64le|s390x|all] [CROSS_COMPILE=prefix-]
+#
+#   make            the loader for the compiler's architecture: build/ARCH/elfload
+#   make check      install test dependencies (apt-get), build, run all tests
+#   make demo       show a trace-shaped program the kernel refuses or runs wrongly
+#   make install    PREFIX=/usr/local (DESTDIR respected)
+
+ARCHES := x86_64 aarch64 riscv64 ppc64le s390x
+triplet.x86_64  := x86_64-linux-gnu
+triplet.aarch64 := aarch64-linux-gnu
+triplet.riscv64 := riscv64-linux-gnu
+triplet.ppc64le := powerpc64le-linux-gnu
+triplet.s390x   := s390x-linux-gnu
+
+# The architecture is the compiler's: "powerpc64le-linux-gnu" -> ppc64le.
+arch_of = $(patsubst powerpc64le,ppc64le,$(firstword $(subst -, ,$(1))))
+NATIVE_ARCH := $(call arch_of,$(shell $(CROSS_COMPILE)gcc -dumpmachine))
+ARCH ?= $(NATIVE_ARCH)
+ifneq ($(ARCH),all)
+ifneq ($(ARCH),$(NATIVE_ARCH))
+CROSS_COMPILE := $(triplet.$(ARCH))-
+endif
+endif
+
+CC      := $(CROSS_COMPILE)gcc
+LD      := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+READELF := $(CROSS_COMPILE)readelf
+NM      := $(CROSS_COMPILE)nm
+
+B := build/$(ARCH)
+PREFIX ?= /usr/local
+
+COMMON_CFLAGS := -Os -g -Wall -Wextra -std=gnu11 -ffreestanding -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-strict-aliasing \
+	-Iarch/$(ARCH) -Istage2 -I$(B)
+# Per-architecture code models: stage1 lives far above 2 GiB.
+cflags.riscv64 := -mcmodel=medany
+cflags.ppc64le := -mcmodel=medium
+STAGE1_CFLAGS := $(COMMON_CFLAGS) -fPIE $(cflags.$(ARCH))
+# stage2 is copied to an address known only at run time: everything
+# PC-relative, hidden, no tables of pointers that would need relocation.
+STAGE2_CFLAGS := $(COMMON_CFLAGS) -fPIE -fvisibility=hidden -fno-jump-tables \
+	-fno-tree-switch-conversion -fno-plt $(cflags.$(ARCH))
+
+STAGE2_OBJS := $(B)/stage2/stage2.o $(B)/stage2/lib.o $(B)/stage2/jump.o
+STAGE1_OBJS := $(B)/stage1/main.o $(B)/stage1/elf.o $(B)/stage1/host.o \
+	$(B)/stage1/layout.o $(B)/stage1/stack.o $(B)/stage1/out.o \
+	$(B)/stage1/mem.o $(B)/stage1/lib.o $(B)/stage1/start.o \
+	$(B)/stage1/jump.o $(B)/stage1/blob.o
+HEADERS := $(wildcard stage1/*.h stage2/*.h arch/$(ARCH)/*.h)
+
+ifeq ($(ARCH),all)
+all check-build:
+	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
+else
+all: $(B)/elfload
+endif
+
+$(B)/stage2/%.o: stage2/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(STAGE2_CFLAGS) -c -o $@ $<
+$(B)/stage2/jump.o: arch/$(ARCH)/jump.S
+	@mkdir -p $(@D)
+	$(CC) $(STAGE2_CFLAGS) -c -o $@ $<
+
+# The blob: linked as a PIE at 0, which must need no relocation at all.
+$(B)/stage2.elf: $(STAGE2_OBJS) linker/stage2.ld
+	$(LD) -pie --no-dynamic-linker -z noexecstack --no-warn-rwx-segments -T linker/stage2.ld -o $@ \
+		$(STAGE2_OBJS) $(shell $(CC) -print-libgcc-file-name)
+	@if $(READELF) -rW $@ | grep -q 'Relocation section'; then \
+		echo "stage2 has relocations the loader cannot apply:" >&2; \
+		$(READELF) -rW $@ >&2; rm -f $@; exit 1; fi
+$(B)/stage2.bin: $(B)/stage2.elf
+	$(OBJCOPY) -O binary -j .text $< $@
+$(B)/stage2_blob.h: $(B)/stage2.bin $(B)/stage2.elf
+	{ echo "/* generated from stage2.elf; do not edit */"; \
+	  $(NM) $(B)/stage2.elf | awk '$$3 == "stage2_main" { print "#define STAGE2_OFF_stage2_main 0x" $$1 }'; \
+	  echo "#define STAGE2_SIZE $$(wc -c < $(B)/stage2.bin)"; } > $@.tmp
+	@grep -q STAGE2_OFF_stage2_main $@.tmp || { echo "stage2_main not found" >&2; exit 1; }
+	mv $@.tmp $@
+
+$(B)/stage1/%.o: stage1/%.c $(HEADERS) $(B)/stage2_blob.h
+	@mkdir -p $(@D)
+	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
+$(B)/stage1/lib.o: stage2/lib.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
+$(B)/stage1/%.o: arch/$(ARCH)/%.S
+	@mkdir -p $(@D)
+	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
+$(B)/stage1/blob.o: stage1/blob.S $(B)/stage2.bin
+	@mkdir -p $(@D)
+	$(CC) $(STAGE1_CFLAGS) -DSTAGE2_BIN='"$(B)/stage2.bin"' -c -o $@ $<
+
+$(B)/elfload: $(STAGE1_OBJS) linker/stage1.ld linker/$(ARCH).ld
+	$(CC) -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Llinker -Wl,-T,linker/$(ARCH).ld -o $@ $(STAGE1_OBJS) -lgcc
+
+clean:
+	rm -rf build
+
+.PHONY: all clean check demo install bench

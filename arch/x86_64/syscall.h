@@ -1,0 +1,111 @@
+/*
+ * x86_64 system calls and process entry.
+ *
+ * Syscall ABI:
+ *   - the number goes in rax, the result comes back in rax;
+ *   - arguments: rdi, rsi, rdx, r10, r8, r9;
+ *   - the instruction is "syscall"; it clobbers rcx and r11 (and memory);
+ *   - errors come back as -4095..-1 in rax.
+ *
+ * Process entry (what the kernel leaves and arch_start_program recreates):
+ *   - rsp points at argc, 16-byte aligned;
+ *   - rdx = 0 (no function for atexit), the other GPRs are 0 as well;
+ *   - the direction flag is clear.
+ */
+#ifndef ARCH_SYSCALL_H
+#define ARCH_SYSCALL_H
+
+#include <asm/unistd.h>
+
+#define ARCH_NAME "x86_64"
+#define ARCH_ELF_MACHINE 62 /* EM_X86_64 */
+#define ARCH_ELF_DATA 1     /* ELFDATA2LSB */
+
+#define my_syscall0(n)                                                        \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	__asm__ volatile("syscall" : "+r"(_ret) : : "rcx", "r11", "memory");  \
+	_ret;                                                                 \
+})
+
+#define my_syscall1(n, a)                                                     \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	__asm__ volatile("syscall" : "+r"(_ret) : "r"(_a)                     \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+#define my_syscall2(n, a, b)                                                  \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	register long _b __asm__("rsi") = (long)(b);                          \
+	__asm__ volatile("syscall" : "+r"(_ret) : "r"(_a), "r"(_b)            \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+#define my_syscall3(n, a, b, c)                                               \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	register long _b __asm__("rsi") = (long)(b);                          \
+	register long _c __asm__("rdx") = (long)(c);                          \
+	__asm__ volatile("syscall" : "+r"(_ret) : "r"(_a), "r"(_b), "r"(_c)   \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+#define my_syscall4(n, a, b, c, d)                                            \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	register long _b __asm__("rsi") = (long)(b);                          \
+	register long _c __asm__("rdx") = (long)(c);                          \
+	register long _d __asm__("r10") = (long)(d);                          \
+	__asm__ volatile("syscall" : "+r"(_ret)                               \
+			 : "r"(_a), "r"(_b), "r"(_c), "r"(_d)                 \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+#define my_syscall5(n, a, b, c, d, e)                                         \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	register long _b __asm__("rsi") = (long)(b);                          \
+	register long _c __asm__("rdx") = (long)(c);                          \
+	register long _d __asm__("r10") = (long)(d);                          \
+	register long _e __asm__("r8") = (long)(e);                           \
+	__asm__ volatile("syscall" : "+r"(_ret)                               \
+			 : "r"(_a), "r"(_b), "r"(_c), "r"(_d), "r"(_e)        \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+#define my_syscall6(n, a, b, c, d, e, f)                                      \
+({                                                                            \
+	register long _ret __asm__("rax") = (n);                              \
+	register long _a __asm__("rdi") = (long)(a);                          \
+	register long _b __asm__("rsi") = (long)(b);                          \
+	register long _c __asm__("rdx") = (long)(c);                          \
+	register long _d __asm__("r10") = (long)(d);                          \
+	register long _e __asm__("r8") = (long)(e);                           \
+	register long _f __asm__("r9") = (long)(f);                           \
+	__asm__ volatile("syscall" : "+r"(_ret)                               \
+			 : "r"(_a), "r"(_b), "r"(_c), "r"(_d), "r"(_e),       \
+			   "r"(_f)                                            \
+			 : "rcx", "r11", "memory");                           \
+	_ret;                                                                 \
+})
+
+/* mmap takes its six arguments in registers on x86_64. */
+static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
+				 long prot, long flags, long fd, long off)
+{
+	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+
+#endif

@@ -1,0 +1,208 @@
+/* What the machine looks like from inside this process: the page size,
+ * the lowest and highest addresses a mapping may use, and everything that
+ * is mapped now. /proc is used when it is there; without it, stage1 falls
+ * back on what it knows of itself (its link range, its stack, the vDSO). */
+#include "elfload.h"
+
+extern char __executable_start[], _end[];
+
+uint64_t auxv_get(const long *auxv, long type)
+{
+	for (; auxv[0] != AT_NULL; auxv += 2)
+		if (auxv[0] == type)
+			return (uint64_t)auxv[1];
+	return 0;
+}
+
+static uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
+static uint64_t page_up(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
+
+static long read_file(const char *path, char *buf, size_t size)
+{
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r = 0;
+	size_t n = 0;
+
+	if (fd < 0)
+		return fd;
+	while (n < size) {
+		r = sys_read((int)fd, buf + n, size - n);
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	sys_close((int)fd);
+	return r < 0 ? r : (long)n;
+}
+
+static const char *parse_hex(const char *s, uint64_t *v)
+{
+	*v = 0;
+	for (;; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' :
+			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+
+		if (d < 0)
+			return s;
+		*v = *v << 4 | d;
+	}
+}
+
+/* Parse /proc/self/maps into r[cap], names pointing into buf. Returns the
+ * number of bytes read, -1 when buf or r was too small, or -errno. Makes
+ * no mapping of its own. */
+int read_maps(struct range *r, size_t cap, size_t *nout, char *buf, size_t size)
+{
+	long len = read_file("/proc/self/maps", buf, size - 1);
+	size_t n = 0, lines = 0;
+	char *p = buf;
+
+	if (len < 0)
+		return (int)len;
+	if ((size_t)len >= size - 1)
+		return -1;
+	buf[len] = 0;
+	for (char *q = buf; *q; q++)
+		lines += *q == '\n';
+	if (lines > cap)
+		return -1;
+	while (*p) {
+		char *eol = p, *f;
+
+		while (*eol && *eol != '\n')
+			eol++;
+		if (*eol)
+			*eol++ = 0;
+		f = (char *)parse_hex(p, &r[n].lo);
+		f = (char *)parse_hex(f + 1, &r[n].hi);
+		r[n].perms = ++f;
+		/* perms, offset, dev and inode; the name (maybe empty) follows */
+		for (int field = 0; *f && field < 4; field++) {
+			while (*f && *f != ' ')
+				f++;
+			while (*f == ' ')
+				f++;
+		}
+		r[n].name = f;
+		n++;
+		p = eol;
+	}
+	*nout = n;
+	return (int)len;
+}
+
+static uint64_t read_min_addr(void)
+{
+	char buf[32];
+	long n = read_file("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf) - 1);
+	uint64_t v = 0;
+
+	if (n <= 0)
+		return 65536; /* the kernel's default */
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (buf[i] - '0');
+	return v;
+}
+
+/* Is the page at a a valid user address? MAP_FIXED_NOREPLACE answers
+ * without disturbing anything: it maps a free page (then unmapped again),
+ * says EEXIST for a used one and ENOMEM/EINVAL beyond the top. Returns
+ * -1 when the kernel ignored the flag. */
+static int page_exists(uint64_t a, uint64_t page)
+{
+	long r = sys_mmap(a, page, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (r == -EEXIST)
+		return 1;
+	if (r < 0)
+		return 0;
+	sys_munmap((uint64_t)r, page);
+	return (uint64_t)r == a ? 1 : -1;
+}
+
+/* One past the highest user address. User address spaces are 2^N bytes,
+ * sometimes minus a page (x86_64); find N, then look at the last page. */
+static uint64_t probe_top(uint64_t page, uint64_t fallback)
+{
+	for (int bits = 63; bits >= 32; bits--) {
+		uint64_t end = 1ULL << bits;
+		int e = page_exists(end - 2 * page, page);
+
+		if (e < 0)
+			return fallback;
+		if (e)
+			return page_exists(end - page, page) == 1 ? end : end - page;
+	}
+	return fallback;
+}
+
+/* The vDSO's extent from its own program headers. */
+static uint64_t vdso_end(uint64_t base)
+{
+	const Elf64_Ehdr *e = (const Elf64_Ehdr *)base;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + e->e_phoff);
+	uint64_t end = 0;
+
+	for (int i = 0; i < e->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
+			end = ph[i].p_vaddr + ph[i].p_memsz;
+	return base + end;
+}
+
+/* Without /proc: stage1's own image, its stack, and the vDSO with room
+ * below it for the vvar pages, which no header describes. */
+static void guess_maps(struct host *h, long *sp, char *strings_end)
+{
+	uint64_t pg = h->page;
+	uint64_t slim[2] = { 8 << 20, 0 };
+
+	h->maps = xalloc(3 * sizeof(*h->maps));
+	h->maps[0] = (struct range){ page_down((uint64_t)__executable_start, pg),
+				     page_up((uint64_t)_end, pg), "[elfload]", 0 };
+	sys_prlimit(3 /* RLIMIT_STACK */, slim);
+	if (slim[0] > (256 << 20))
+		slim[0] = 256 << 20;
+	h->stack_top = page_up((uint64_t)strings_end, pg);
+	h->maps[1] = (struct range){ page_down((uint64_t)sp, pg) - slim[0],
+				     h->stack_top, "[stack]", 0 };
+	h->nmaps = 2;
+	if (h->vdso)
+		h->maps[h->nmaps++] = (struct range){
+			h->vdso - 16 * pg, page_up(vdso_end(h->vdso), pg), "[vdso]", 0 };
+}
+
+void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
+{
+	size_t size = 16384;
+	int r;
+
+	h->auxv = auxv;
+	h->page = auxv_get(auxv, AT_PAGESZ);
+	if (!h->page || (h->page & (h->page - 1)))
+		h->page = 4096;
+	if (!h->layout_page)
+		h->layout_page = h->page;
+	h->vdso = auxv_get(auxv, AT_SYSINFO_EHDR);
+	h->min_addr = read_min_addr();
+	if (h->min_addr < h->page)
+		h->min_addr = h->page; /* page 0 is never usable */
+
+	for (;;) {
+		h->maps = xalloc(size / 16 * sizeof(*h->maps));
+		r = read_maps(h->maps, size / 16, &h->nmaps, xalloc(size), size);
+		if (r != -1)
+			break;
+		size *= 4;
+	}
+	h->have_proc = r >= 0;
+	if (!h->have_proc)
+		guess_maps(h, sp, strings_end);
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (!strcmp(h->maps[i].name, "[stack]"))
+			h->stack_top = h->maps[i].hi;
+	if (!h->stack_top)
+		h->stack_top = page_up((uint64_t)strings_end, h->page);
+	h->top = probe_top(h->page, h->stack_top);
+}

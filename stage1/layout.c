@@ -1,0 +1,466 @@
+/*
+ * Planning the final address space. Nothing here touches memory the
+ * program will use; it only decides, and records the decisions as ops for
+ * stage2 (see stage2/plan.h).
+ *
+ *   0                                                               top
+ *   |--[program segments, exactly where p_vaddr says]--...--[stack]--|
+ *              ^ brk starts at the end of the highest segment
+ *   the hole: the highest free range below stage1's own link address
+ *   (or, failing that, anywhere) that collides with nothing mapped now,
+ *   no segment and not the new stack. The vDSO/vvar stay only if no
+ *   segment needs their pages.
+ */
+#include "elfload.h"
+
+static uint64_t pdown(uint64_t a, uint64_t p) { return a & ~(p - 1); }
+static uint64_t pup(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
+static uint64_t seg_lo(const struct seg *s, uint64_t L) { return pdown(s->vaddr, L); }
+static uint64_t seg_hi(const struct seg *s, uint64_t L) { return pup(s->vaddr + s->memsz, L); }
+
+static int prot_of(uint32_t pf)
+{
+	return (pf & PF_R ? PROT_READ : 0) | (pf & PF_W ? PROT_WRITE : 0) |
+	       (pf & PF_X ? PROT_EXEC : 0);
+}
+
+struct op *last_op(struct layout *lay)
+{
+	return lay->nops ? &lay->ops[lay->nops - 1] : 0;
+}
+
+void add_op(struct layout *lay, uint32_t kind, uint64_t addr, uint64_t len)
+{
+	if (lay->nops == lay->capops) {
+		size_t cap = lay->capops ? lay->capops * 2 : 256;
+
+		lay->ops = xrealloc(lay->ops, lay->capops * sizeof(struct op),
+				    cap * sizeof(struct op));
+		lay->capops = cap;
+	}
+	lay->ops[lay->nops++] = (struct op){ .kind = kind, .fd = -1,
+					      .addr = addr, .len = len };
+}
+
+/* mmap ops that continue the previous one (same file, contiguous address
+ * and offset, same protection) are merged: thousands of pinned pages that
+ * sit side by side in memory and file cost one syscall and one VMA. */
+static void add_mmap(struct layout *lay, uint64_t addr, uint64_t len, int prot,
+		     int fd, uint64_t off)
+{
+	struct op *p = last_op(lay);
+	int flags = MAP_PRIVATE | MAP_FIXED | (fd < 0 ? MAP_ANONYMOUS : 0);
+
+	if (p && p->kind == OP_MMAP && p->fd == fd && p->prot == (uint32_t)prot &&
+	    p->flags == (uint32_t)flags && p->addr + p->len == addr &&
+	    (fd < 0 || p->arg + p->len == off)) {
+		p->len += len;
+		return;
+	}
+	add_op(lay, OP_MMAP, addr, len);
+	p = last_op(lay);
+	p->prot = prot;
+	p->flags = flags;
+	p->fd = fd;
+	p->arg = fd < 0 ? 0 : off;
+}
+
+static void add_pread(struct layout *lay, int fd, const struct seg *s,
+		      uint64_t lo, uint64_t hi)
+{
+	uint64_t a = s->vaddr > lo ? s->vaddr : lo;
+	uint64_t b = s->vaddr + s->filesz < hi ? s->vaddr + s->filesz : hi;
+
+	if (a >= b)
+		return;
+	add_op(lay, OP_PREAD, a, b - a);
+	last_op(lay)->fd = fd;
+	last_op(lay)->arg = s->off + (a - s->vaddr);
+}
+
+static void add_protect(struct layout *lay, uint64_t lo, uint64_t len, int prot)
+{
+	if (prot != (PROT_READ | PROT_WRITE)) {
+		add_op(lay, OP_MPROTECT, lo, len);
+		last_op(lay)->prot = prot;
+	}
+	if (prot & PROT_EXEC)
+		add_op(lay, OP_SYNC_ICACHE, lo, len);
+}
+
+static void note(struct layout *lay, const char *what, uint64_t lo, uint64_t hi,
+		 const char *by, uint64_t by_lo, uint64_t by_hi, const char *outcome)
+{
+	struct collision *c;
+
+	lay->coll = xrealloc(lay->coll, lay->ncoll * sizeof(*c),
+			     (lay->ncoll + 1) * sizeof(*c));
+	c = &lay->coll[lay->ncoll++];
+	*c = (struct collision){ what, lo, hi, by, by_lo, by_hi, outcome };
+}
+
+static const char *seg_name(const struct seg *s)
+{
+	return str_printf("PT_LOAD %u", s->index);
+}
+
+/* A page that two or more segments share (their alignment is finer than
+ * the page size): map it anonymous, copy every segment's bytes in, and
+ * give it the union of their protections. */
+static void load_shared_page(struct layout *lay, const struct image *im,
+			     uint64_t first, uint64_t page, uint64_t L)
+{
+	int prot = 0;
+	uint64_t j;
+
+	add_mmap(lay, page, L, PROT_READ | PROT_WRITE, -1, 0);
+	for (j = first; j < im->nsegs && seg_lo(&im->segs[j], L) <= page; j++) {
+		if (seg_hi(&im->segs[j], L) <= page)
+			continue;
+		add_pread(lay, im->fd, &im->segs[j], page, page + L);
+		prot |= prot_of(im->segs[j].flags);
+	}
+	add_protect(lay, page, L, prot);
+	note(lay, seg_name(&im->segs[first]), page, page + L,
+	     seg_name(&im->segs[j - 1]), page, page + L,
+	     str_printf("share a page: filled by copying, %c%c%c",
+			prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
+			prot & PROT_EXEC ? 'x' : '-'));
+}
+
+/* The pages only this segment uses: file-backed where offset and address
+ * are congruent modulo the page size (no copy, however large), copied
+ * otherwise; the bss is anonymous memory, its first partial page zeroed. */
+static void load_own_pages(struct layout *lay, const struct image *im,
+			   const struct seg *s, uint64_t lo, uint64_t hi,
+			   uint64_t L)
+{
+	int prot = prot_of(s->flags);
+	uint64_t fend = s->vaddr + s->filesz;
+
+	if (lo >= hi)
+		return;
+	if (s->filesz && ((s->vaddr - s->off) & (L - 1)) == 0) {
+		uint64_t fhi = pup(fend, L) < hi ? pup(fend, L) : hi;
+		int zero = s->memsz > s->filesz && (fend & (L - 1)) && pup(fend, L) <= hi;
+
+		if (lo < fhi) {
+			add_mmap(lay, lo, fhi - lo, zero ? prot | PROT_WRITE : prot,
+				 im->fd, s->off + lo - s->vaddr);
+			if (zero) {
+				add_op(lay, OP_ZERO, fend, pup(fend, L) - fend);
+				if (!(prot & PROT_WRITE)) {
+					add_op(lay, OP_MPROTECT, pdown(fend, L), L);
+					last_op(lay)->prot = prot;
+				}
+			}
+		}
+		if (fhi < hi)
+			add_mmap(lay, fhi > lo ? fhi : lo, hi - (fhi > lo ? fhi : lo),
+				 prot, -1, 0);
+	} else if (s->filesz) {
+		add_mmap(lay, lo, hi - lo, PROT_READ | PROT_WRITE, -1, 0);
+		add_pread(lay, im->fd, s, lo, hi);
+		add_protect(lay, lo, hi - lo, prot);
+	} else {
+		add_mmap(lay, lo, hi - lo, prot, -1, 0);
+	}
+}
+
+void plan_segments(struct layout *lay, const struct image *im,
+		   const struct host *h)
+{
+	uint64_t L = h->layout_page, last_shared = 0;
+
+	for (uint64_t i = 0; i < im->nsegs; i++) {
+		const struct seg *s = &im->segs[i];
+		uint64_t lo = seg_lo(s, L), hi = seg_hi(s, L);
+		int shared_lo = i > 0 && seg_hi(&im->segs[i - 1], L) > lo;
+		int shared_hi = i + 1 < im->nsegs && seg_lo(&im->segs[i + 1], L) < hi;
+
+		if (shared_lo)
+			lo += L;
+		if (shared_hi)
+			hi -= L;
+		if (lo < hi)
+			load_own_pages(lay, im, s, lo, hi, L);
+		if (shared_hi && seg_lo(&im->segs[i + 1], L) != last_shared) {
+			uint64_t first = i;
+
+			last_shared = seg_lo(&im->segs[i + 1], L);
+			while (first > 0 && seg_hi(&im->segs[first - 1], L) > last_shared)
+				first--;
+			load_shared_page(lay, im, first, last_shared, L);
+		}
+	}
+	lay->brk = seg_hi(&im->segs[im->nsegs - 1], h->page);
+	if (lay->brk >= h->top)
+		lay->brk = h->top - h->page; /* no room to grow, as with the kernel */
+}
+
+/* The first segment whose pages reach past lo, or nsegs. */
+static uint64_t first_seg_after(const struct image *im, uint64_t lo, uint64_t L)
+{
+	uint64_t a = 0, b = im->nsegs;
+
+	while (a < b) {
+		uint64_t m = a + (b - a) / 2;
+
+		if (seg_hi(&im->segs[m], L) <= lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* The segment that overlaps [lo, hi), or 0. */
+static const struct seg *seg_in(const struct image *im, uint64_t lo,
+				uint64_t hi, uint64_t L)
+{
+	uint64_t i = first_seg_after(im, lo, L);
+
+	return i < im->nsegs && seg_lo(&im->segs[i], L) < hi ? &im->segs[i] : 0;
+}
+
+static int is_vdso_like(const char *name)
+{
+	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
+}
+
+/* The vDSO and its vvar pages stay unless a segment needs their addresses;
+ * then all of them go (the vDSO reads vvar) and AT_SYSINFO_EHDR with them. */
+void decide_vdso(struct layout *lay, const struct image *im,
+		 const struct host *h)
+{
+	uint64_t L = h->layout_page;
+	int keep = !!h->vdso;
+
+	lay->kept = xalloc((h->nmaps + 1) * sizeof(*lay->kept));
+	for (size_t i = 0; i < h->nmaps; i++) {
+		const struct range *m = &h->maps[i];
+		const struct seg *s;
+
+		if (m->lo >= h->top)
+			continue;
+		s = seg_in(im, m->lo, m->hi, L);
+		if (s)
+			note(lay, m->name, m->lo, m->hi, seg_name(s), s->vaddr,
+			     s->vaddr + s->memsz,
+			     is_vdso_like(m->name) ? "unmapped; AT_SYSINFO_EHDR dropped"
+						   : "unmapped");
+		if (!is_vdso_like(m->name))
+			continue;
+		if (s)
+			keep = 0;
+		lay->kept[lay->nkept++] = *m;
+	}
+	if (!keep)
+		lay->nkept = 0;
+	lay->keep_vdso = keep && lay->nkept;
+}
+
+/* What [lo, hi) runs into: a segment or a kept mapping (the lowest start
+ * among them, to retry below it), or 0 when the range is free. */
+static uint64_t obstacle(const struct layout *lay, const struct image *im,
+			 uint64_t lo, uint64_t hi, uint64_t L)
+{
+	const struct seg *s = seg_in(im, lo, hi, L);
+	uint64_t below = s ? seg_lo(s, L) : UINT64_MAX;
+
+	for (size_t i = 0; i < lay->nkept; i++)
+		if (lay->kept[i].lo < hi && lo < lay->kept[i].hi &&
+		    lay->kept[i].lo < below)
+			below = lay->kept[i].lo;
+	return below == UINT64_MAX ? 0 : below;
+}
+
+void place_stack(struct layout *lay, const struct image *im,
+		 const struct host *h, const struct options *o)
+{
+	uint64_t L = h->layout_page, size = pup(o->stack_size, h->page);
+	uint64_t want = o->stack_top ? pup(o->stack_top, h->page) : h->stack_top;
+	uint64_t top = want, guard = L;
+
+	if (want > h->top || want < size + h->min_addr)
+		die(EXIT_CANNOT, "--stack-top 0x%lx: a 0x%lx-byte stack does not fit below it",
+		    want, size);
+	for (;;) {
+		uint64_t b;
+
+		if (top < size + guard + h->min_addr)
+			die(EXIT_CANNOT, "no room for a 0x%lx-byte stack below 0x%lx",
+			    size, want);
+		b = obstacle(lay, im, top - size - guard, top, L);
+		if (!b)
+			break;
+		if (o->stack_top) {
+			const struct seg *s = seg_in(im, top - size - guard, top, L);
+
+			die(EXIT_CANNOT, "--stack-top 0x%lx: the stack 0x%lx-0x%lx overlaps %s",
+			    want, top - size, top,
+			    s ? seg_name(s) : "the vDSO");
+		}
+		top = pdown(b, h->page);
+	}
+	lay->stack_lo = top - size;
+	lay->stack_top = top;
+	if (top != want) {
+		const struct seg *s = seg_in(im, want - size - guard, want, L);
+
+		note(lay, "[stack]", want - size, want,
+		     s ? seg_name(s) : "[vdso]", s ? s->vaddr : 0,
+		     s ? s->vaddr + s->memsz : 0,
+		     str_printf("stack moved to 0x%lx-0x%lx", lay->stack_lo, top));
+	}
+}
+
+static void sort_ranges(struct range *r, size_t n)
+{
+	for (size_t gap = n / 2; gap; gap /= 2)
+		for (size_t i = gap; i < n; i++)
+			for (size_t j = i; j >= gap && r[j - gap].lo > r[j].lo; j -= gap) {
+				struct range t = r[j];
+
+				r[j] = r[j - gap];
+				r[j - gap] = t;
+			}
+}
+
+/* Everything the hole must avoid, sorted and merged into disjoint ranges. */
+static struct range *busy_ranges(const struct layout *lay,
+				 const struct image *im, const struct host *h,
+				 size_t *n)
+{
+	size_t k = 0, m = 0;
+	struct range *r = xalloc((h->nmaps + im->nsegs + 1) * sizeof(*r));
+	uint64_t L = h->layout_page;
+
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (h->maps[i].lo < h->top)
+			r[k++] = h->maps[i];
+	for (uint64_t i = 0; i < im->nsegs; i++)
+		r[k++] = (struct range){ seg_lo(&im->segs[i], L),
+					 seg_hi(&im->segs[i], L), 0, 0 };
+	r[k++] = (struct range){ lay->stack_lo - L, lay->stack_top, 0, 0 };
+	sort_ranges(r, k);
+	for (size_t i = 0; i < k; i++) {
+		if (m && r[i].lo <= r[m - 1].hi) {
+			if (r[i].hi > r[m - 1].hi)
+				r[m - 1].hi = r[i].hi;
+		} else {
+			r[m++] = r[i];
+		}
+	}
+	*n = m;
+	return r;
+}
+
+/* The highest start for `size` bytes, with a free page on either side,
+ * inside [floor, limit) and between the disjoint sorted busy ranges r[];
+ * 0 if nothing fits. */
+static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
+			    uint64_t floor, uint64_t limit, uint64_t pg)
+{
+	for (size_t i = n + 1; i-- > 0;) {
+		uint64_t lo = i ? r[i - 1].hi : floor;
+		uint64_t hi = i < n ? r[i].lo : limit;
+
+		if (lo < floor)
+			lo = floor;
+		if (hi > limit)
+			hi = limit;
+		if (hi > lo && hi - lo >= size + 2 * pg)
+			return hi - pg - size;
+	}
+	return 0;
+}
+
+void place_hole(struct layout *lay, const struct image *im,
+		const struct host *h, uint64_t size)
+{
+	extern char __executable_start[];
+	size_t n;
+	struct range *busy = busy_ranges(lay, im, h, &n);
+	uint64_t pg = h->page, lo;
+
+	size = pup(size, pg);
+	lo = highest_fit(busy, n, size, h->min_addr,
+			 pdown((uint64_t)__executable_start, pg), pg);
+	if (!lo)
+		lo = highest_fit(busy, n, size, h->min_addr, h->top, pg);
+	if (!lo)
+		die(EXIT_CANNOT, "no room for the loader: no free 0x%lx-byte range that misses every segment",
+		    size);
+	lay->hole_lo = lo;
+	lay->hole_hi = lo + size;
+}
+
+static void perms_of(char *p, int prot, char kind)
+{
+	p[0] = prot & PROT_READ ? 'r' : '-';
+	p[1] = prot & PROT_WRITE ? 'w' : '-';
+	p[2] = prot & PROT_EXEC ? 'x' : '-';
+	p[3] = kind;
+	p[4] = 0;
+}
+
+static void row(struct out *o, uint64_t lo, uint64_t hi, const char *perms,
+		uint64_t off, const char *name, const char *what)
+{
+	out_printf(o, "%08lx-%08lx %s %08lx %-20s %s\n", lo, hi, perms, off,
+		   name, what);
+}
+
+/* The plan as a table in the style of /proc/PID/maps, then every
+ * collision that was resolved. */
+void print_layout(int fd, const struct layout *lay, const struct image *im,
+		  const struct host *h)
+{
+	struct out o = { .fd = fd };
+	uint64_t L = h->layout_page, k = lay->hole_lo;
+	char perms[5];
+
+	out_printf(&o, "elfload: %s: layout (page size %lu)\n", im->path, L);
+	for (uint64_t i = 0; i < im->nsegs; i++) {
+		const struct seg *s = &im->segs[i];
+		int congruent = ((s->vaddr - s->off) & (L - 1)) == 0;
+
+		perms_of(perms, prot_of(s->flags), 'p');
+		row(&o, seg_lo(s, L), seg_hi(s, L), perms,
+		    s->filesz ? pdown(s->off, L) : 0, im->path,
+		    str_printf("PT_LOAD %u%s", s->index,
+			       !s->filesz ? " (anonymous)" :
+			       congruent ? "" : " (copied)"));
+	}
+	out_printf(&o, "%08lx-%08lx ---p 00000000 %-20s %s\n", lay->brk, lay->brk,
+		   "[heap]", "brk start");
+	perms_of(perms, prot_of(im->stack_flags) | PROT_READ | PROT_WRITE, 'p');
+	row(&o, lay->stack_lo, lay->stack_top, perms, 0, "[stack]",
+	    str_printf("new stack, 0x%lx bytes", lay->stack_top - lay->stack_lo));
+	for (size_t i = 0; i < lay->nkept; i++) {
+		const struct range *m = &lay->kept[i];
+
+		memcpy(perms, m->perms ? m->perms : "r--p", 4);
+		row(&o, m->lo, m->hi, perms, 0, m->name, "kept");
+	}
+	row(&o, k, k + lay->blob_len, "r-xp", 0, "[elfload]", "stage2 code, stays mapped");
+	k += lay->blob_len;
+	if (lay->phdr_len) {
+		row(&o, k, k + lay->phdr_len, "r--p", 0, "[elfload]",
+		    "copy of the program headers (AT_PHDR)");
+		k += lay->phdr_len;
+	}
+	row(&o, k, lay->hole_lo + lay->keep_len, "rw-p", 0, "[elfload]",
+	    "stage2 stack, stays mapped");
+	row(&o, lay->hole_lo + lay->keep_len, lay->hole_hi, "rw-p", 0,
+	    "[elfload]", "plan, unmapped before the jump");
+	for (size_t i = 0; i < lay->ncoll; i++) {
+		const struct collision *c = &lay->coll[i];
+
+		out_printf(&o, "collision: %s %lx-%lx and %s %lx-%lx: %s\n",
+			   c->what, c->lo, c->hi, c->by, c->by_lo, c->by_hi,
+			   c->outcome);
+	}
+	out_flush(&o);
+}

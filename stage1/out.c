@@ -1,0 +1,169 @@
+/* Buffered, printf-shaped output for a program without libc. Understands
+ * %s %c %d %ld %u %lu %x %lx with an optional '0' flag, width and '-'. */
+#include <stdarg.h>
+#include "elfload.h"
+
+const char *die_prefix = "";
+
+void out_flush(struct out *o)
+{
+	if (o->fd < 0)
+		return; /* a string: keep the first 4 KiB */
+	write_all(o->fd, o->buf, o->n);
+	o->n = 0;
+}
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	while (n--) {
+		if (o->n == sizeof(o->buf) - 1) {
+			if (o->fd < 0)
+				return;
+			out_flush(o);
+		}
+		o->buf[o->n++] = *s++;
+	}
+}
+
+static void pad(struct out *o, char c, long n)
+{
+	while (n-- > 0)
+		put(o, &c, 1);
+}
+
+static void vout(struct out *o, const char *fmt, va_list ap)
+{
+	char num[24];
+
+	for (; *fmt; fmt++) {
+		int zero = 0, left = 0, lng = 0;
+		long width = 0;
+		size_t n = 0;
+		const char *s = num;
+
+		if (*fmt != '%') {
+			put(o, fmt, 1);
+			continue;
+		}
+		fmt++;
+		for (; *fmt == '0' || *fmt == '-'; fmt++)
+			*fmt == '0' ? (zero = 1) : (left = 1);
+		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+			width = width * 10 + (*fmt - '0');
+		for (; *fmt == 'l'; fmt++)
+			lng = 1;
+		switch (*fmt) {
+		case 's':
+			s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			n = strlen(s);
+			break;
+		case 'c':
+			num[0] = (char)va_arg(ap, int);
+			n = 1;
+			break;
+		case 'd': {
+			long v = lng ? va_arg(ap, long) : va_arg(ap, int);
+
+			if (v < 0) {
+				num[n++] = '-';
+				v = -v;
+			}
+			n += fmt_dec(num + n, (uint64_t)v);
+			break;
+		}
+		case 'u':
+			n = fmt_dec(num, lng ? va_arg(ap, unsigned long)
+					     : va_arg(ap, unsigned int));
+			break;
+		case 'x':
+			n = fmt_hex(num, lng ? va_arg(ap, unsigned long)
+					     : va_arg(ap, unsigned int), 1);
+			break;
+		default:
+			put(o, fmt, 1);
+			continue;
+		}
+		if (!left)
+			pad(o, zero ? '0' : ' ', width - (long)n);
+		put(o, s, n);
+		if (left)
+			pad(o, ' ', width - (long)n);
+	}
+}
+
+void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(o, fmt, ap);
+	va_end(ap);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	struct out o = { .fd = 2 };
+	va_list ap;
+
+	out_printf(&o, "elfload: %s: ", die_prefix);
+	va_start(ap, fmt);
+	vout(&o, fmt, ap);
+	va_end(ap);
+	put(&o, "\n", 1);
+	out_flush(&o);
+	sys_exit(code);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	struct out o = { .fd = 2 };
+	va_list ap;
+
+	out_printf(&o, "elfload: ");
+	va_start(ap, fmt);
+	vout(&o, fmt, ap);
+	va_end(ap);
+	out_printf(&o, "\nTry 'elfload --help' for more information.\n");
+	out_flush(&o);
+	sys_exit(EXIT_USAGE);
+}
+
+const char *errno_name(long err)
+{
+	switch (err < 0 ? -err : err) {
+	case EPERM:   return "Operation not permitted";
+	case ENOENT:  return "No such file or directory";
+	case EIO:     return "Input/output error";
+	case ENOEXEC: return "Exec format error";
+	case EBADF:   return "Bad file descriptor";
+	case ENOMEM:  return "Cannot allocate memory";
+	case EACCES:  return "Permission denied";
+	case EEXIST:  return "File exists";
+	case ENOTDIR: return "Not a directory";
+	case EISDIR:  return "Is a directory";
+	case EINVAL:  return "Invalid argument";
+	case ENFILE:  return "Too many open files in system";
+	case EMFILE:  return "Too many open files";
+	case ETXTBSY: return "Text file busy";
+	case ENAMETOOLONG: return "File name too long";
+	case ELOOP:   return "Too many levels of symbolic links";
+	case ENODEV:  return "No such device";
+	default:      return "Unknown error";
+	}
+}
+
+const char *str_printf(const char *fmt, ...)
+{
+	struct out o = { .fd = -1 };
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	vout(&o, fmt, ap);
+	va_end(ap);
+	s = xalloc(o.n + 1);
+	memcpy(s, o.buf, o.n);
+	return s;
+}

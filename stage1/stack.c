@@ -1,0 +1,127 @@
+/*
+ * The program's initial stack, laid out as the kernel's create_elf_tables
+ * does, built in stage1's memory with the addresses it will have at `top`:
+ *
+ *   top      -> 8 zero bytes
+ *               execfn string (AT_EXECFN)
+ *               environment strings, argument strings (arg_start..env_end)
+ *               [align 16] platform strings, 16 random bytes (AT_RANDOM)
+ *               auxv pairs, AT_NULL
+ *               envp[], NULL
+ *               argv[], NULL
+ *   sp       -> argc                      (sp is 16-byte aligned)
+ */
+#include "elfload.h"
+
+static size_t strings_len(char **v, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	return len;
+}
+
+static int count(char **v)
+{
+	int n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+static const char *aux_string(const long *aux, long type)
+{
+	for (; aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == type)
+			return (const char *)aux[1];
+	return 0;
+}
+
+/* Copies n strings to addr (and to the image), storing their final
+ * addresses in ptrs[]. Returns the address past the last one. */
+static uint64_t put_strings(struct stack_image *st, uint64_t addr, char **v,
+			    int n, uint64_t *ptrs)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		memcpy(st->buf + (addr - st->sp), v[i], len);
+		ptrs[i] = addr;
+		addr += len;
+	}
+	return addr;
+}
+
+/* aux: the final auxv pairs up to AT_NULL. AT_PLATFORM and AT_BASE_PLATFORM
+ * must still point at their strings; this sets them, AT_RANDOM and
+ * AT_EXECFN to the copies on the new stack. */
+void build_stack(struct stack_image *st, uint64_t top, char **argv, int argc,
+		 char **envp, const char *execfn, long *aux,
+		 const unsigned char random[16])
+{
+	int envc = count(envp), naux = 0;
+	const char *plat = aux_string(aux, AT_PLATFORM);
+	const char *bplat = aux_string(aux, AT_BASE_PLATFORM);
+	size_t alen = strings_len(argv, argc), elen = strings_len(envp, envc);
+	size_t flen = strlen(execfn) + 1;
+	uint64_t p, plat_at = 0, bplat_at = 0, rand_at, *w;
+
+	while (aux[2 * naux] != AT_NULL)
+		naux++;
+	naux++;
+
+	p = top - 8 - flen - elen - alen;
+	st->arg_start = p;
+	st->arg_end = p + alen;
+	st->env_start = p + alen;
+	st->env_end = p + alen + elen;
+	p &= ~15ULL;
+	if (plat)
+		p = plat_at = p - (strlen(plat) + 1);
+	if (bplat)
+		p = bplat_at = p - (strlen(bplat) + 1);
+	p = rand_at = (p - 16) & ~15ULL;
+	p -= (uint64_t)naux * 16;
+	st->auxv = p;
+	st->auxv_len = (uint64_t)naux * 16;
+	p -= (uint64_t)(1 + argc + 1 + envc + 1) * 8;
+	p &= ~15ULL;
+
+	st->top = top;
+	st->sp = p;
+	st->len = top - p;
+	st->buf = xalloc(st->len);
+
+	w = (uint64_t *)st->buf;
+	*w++ = (uint64_t)argc;
+	put_strings(st, st->arg_start, argv, argc, w);
+	w += argc;
+	*w++ = 0;
+	put_strings(st, st->env_start, envp, envc, w);
+	w += envc;
+	*w++ = 0;
+	memcpy(st->buf + (st->env_end - p), execfn, flen);
+	if (plat)
+		memcpy(st->buf + (plat_at - p), plat, strlen(plat) + 1);
+	if (bplat)
+		memcpy(st->buf + (bplat_at - p), bplat, strlen(bplat) + 1);
+	memcpy(st->buf + (rand_at - p), random, 16);
+
+	for (int i = 0; i < naux; i++) {
+		long t = aux[2 * i], v = aux[2 * i + 1];
+
+		if (t == AT_PLATFORM)
+			v = (long)plat_at;
+		else if (t == AT_BASE_PLATFORM)
+			v = (long)bplat_at;
+		else if (t == AT_RANDOM)
+			v = (long)rand_at;
+		else if (t == AT_EXECFN)
+			v = (long)st->env_end;
+		aux[2 * i + 1] = v;
+		*w++ = (uint64_t)t;
+		*w++ = (uint64_t)v;
+	}
+}

@@ -1,0 +1,140 @@
+/*
+ * stage2: runs from the hole with nothing of stage1 left to return to.
+ * It only executes the plan stage1 wrote (see plan.h) with raw syscalls;
+ * every decision was made, and every input validated, before it started.
+ */
+#include "sys.h"
+#include "plan.h"
+
+static const char *op_name(uint32_t kind)
+{
+	switch (kind & OP_KIND_MASK) {
+	case OP_MUNMAP:   return "munmap";
+	case OP_MMAP:     return "mmap";
+	case OP_PREAD:    return "read";
+	case OP_MPROTECT: return "mprotect";
+	case OP_PRCTL:    return "prctl";
+	case OP_CLOSE:    return "close";
+	default:          return "operation";
+	}
+}
+
+/* One line on stderr, then exit 126: past the point of no return there is
+ * nothing to go back to. */
+static __attribute__((noreturn)) void fail(const struct plan *p,
+					   const struct op *op, long err)
+{
+	char buf[256];
+	size_t n = 0;
+	const char *s;
+
+#define PUT(str) for (s = (str); *s && n < sizeof(buf) - 40; ) buf[n++] = *s++
+	PUT("elfload: ");
+	PUT((const char *)p->name);
+	PUT(": ");
+	PUT(op_name(op->kind));
+	PUT(" 0x");
+	n += fmt_hex(buf + n, op->addr, 1);
+	buf[n++] = '-';
+	n += fmt_hex(buf + n, op->addr + op->len, 1);
+	PUT(" failed: error ");
+	n += fmt_dec(buf + n, (uint64_t)-err);
+#undef PUT
+	buf[n++] = '\n';
+	write_all(2, buf, n);
+	sys_exit(126);
+}
+
+static long read_fully(int fd, char *dst, uint64_t len, uint64_t off)
+{
+	while (len) {
+		long r = sys_pread(fd, dst, len, off);
+
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return -EIO;
+		dst += r;
+		off += r;
+		len -= r;
+	}
+	return 0;
+}
+
+static long run_op(const struct op *op)
+{
+	long r;
+
+	switch (op->kind & OP_KIND_MASK) {
+	case OP_MUNMAP:
+		return sys_munmap(op->addr, op->len);
+	case OP_MMAP:
+		r = sys_mmap(op->addr, op->len, op->prot, op->flags, op->fd,
+			     op->arg);
+		if (r < 0)
+			return r;
+		return (uint64_t)r == op->addr ? 0 : -EEXIST;
+	case OP_PREAD:
+		return read_fully(op->fd, (char *)op->addr, op->len, op->arg);
+	case OP_ZERO:
+		memset((void *)op->addr, 0, op->len);
+		return 0;
+	case OP_COPY:
+		memcpy((void *)op->addr, (const void *)op->arg, op->len);
+		return 0;
+	case OP_MPROTECT:
+		return sys_mprotect(op->addr, op->len, op->prot);
+	case OP_SYNC_ICACHE:
+		__builtin___clear_cache((char *)op->addr,
+					(char *)op->addr + op->len);
+		return 0;
+	case OP_PRCTL:
+		return sys_prctl(op->flags, op->arg, op->addr, op->len, 0);
+	case OP_CLOSE:
+		return sys_close(op->fd);
+	}
+	return -EINVAL;
+}
+
+static void run_ops(const struct plan *p, const struct op *op, uint64_t n)
+{
+	for (; n--; op++) {
+		long r = run_op(op);
+
+		if (r < 0 && !(op->kind & OP_OPTIONAL))
+			fail(p, op, r);
+	}
+}
+
+/* --entry: the program's function runs on the program's stack as
+ * f(argc, argv, envp); its return value becomes the exit status. */
+static __attribute__((noreturn, used)) void call_entry(uint64_t fn, uint64_t sp)
+{
+	long argc = *(long *)sp;
+	char **argv = (char **)(sp + sizeof(long));
+	char **envp = argv + argc + 1;
+	int (*f)(int, char **, char **) = (int (*)(int, char **, char **))fn;
+
+	sys_exit(f((int)argc, argv, envp));
+}
+
+void stage2_main(struct plan *p)
+{
+	uint64_t entry, sp, call;
+
+	if (p->magic != PLAN_MAGIC)
+		sys_exit(126);
+	run_ops(p, (const struct op *)p->unmaps, p->nunmaps);
+	run_ops(p, (const struct op *)p->ops, p->nops);
+
+	entry = p->entry;
+	sp = p->sp;
+	call = p->call;
+	sys_munmap(p->drop, p->drop_len);
+
+	if (call)
+		arch_call_on_stack((uint64_t)call_entry, sp, entry, sp);
+	arch_start_program(entry, sp);
+}

@@ -1,0 +1,78 @@
+/*
+ * The freestanding runtime both stages share: raw system calls, a few
+ * memory and string helpers. No libc anywhere; syscall numbers come from
+ * <asm/unistd.h> through the arch's syscall.h.
+ *
+ * Every wrapper returns the kernel's value: >= 0 on success, -errno on
+ * failure.
+ */
+#ifndef SYS_H
+#define SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/fcntl.h>
+#include <linux/mman.h>
+#include <linux/errno.h>
+#include "syscall.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+static inline long sys_read(int fd, void *buf, size_t n)
+{ return my_syscall3(__NR_read, fd, buf, n); }
+static inline long sys_write(int fd, const void *buf, size_t n)
+{ return my_syscall3(__NR_write, fd, buf, n); }
+static inline long sys_pread(int fd, void *buf, size_t n, uint64_t off)
+{ return my_syscall4(__NR_pread64, fd, buf, n, off); }
+static inline long sys_openat(int dir, const char *path, int flags)
+{ return my_syscall4(__NR_openat, dir, path, flags, 0); }
+static inline long sys_close(int fd)
+{ return my_syscall1(__NR_close, fd); }
+static inline long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags,
+			    int fd, uint64_t off)
+{ return arch_sys_mmap(addr, len, prot, flags, fd, off); }
+static inline long sys_munmap(uint64_t addr, uint64_t len)
+{ return my_syscall2(__NR_munmap, addr, len); }
+static inline long sys_mprotect(uint64_t addr, uint64_t len, int prot)
+{ return my_syscall3(__NR_mprotect, addr, len, prot); }
+static inline long sys_prctl(int op, long a, long b, long c, long d)
+{ return my_syscall5(__NR_prctl, op, a, b, c, d); }
+static inline long sys_personality(unsigned long p)
+{ return my_syscall1(__NR_personality, p); }
+static inline long sys_execve(const char *path, char **argv, char **envp)
+{ return my_syscall3(__NR_execve, path, argv, envp); }
+static inline long sys_getrandom(void *buf, size_t n, unsigned flags)
+{ return my_syscall3(__NR_getrandom, buf, n, flags); }
+static inline long sys_prlimit(int res, void *old)
+{ return my_syscall4(__NR_prlimit64, 0, res, 0, old); }
+static inline long sys_faccessat(const char *path, int mode)
+{ return my_syscall4(__NR_faccessat, AT_FDCWD, path, mode, 0); }
+static inline long sys_statx(int fd, const char *path, int flags,
+			     unsigned mask, void *buf)
+{ return my_syscall5(__NR_statx, fd, path, flags, mask, buf); }
+static inline __attribute__((noreturn)) void sys_exit(int status)
+{
+	for (;;)
+		my_syscall1(__NR_exit_group, status);
+}
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+
+/* Write the whole buffer, retrying short writes; errors are dropped. */
+void write_all(int fd, const char *buf, size_t n);
+
+/* Render v in hex into buf (no prefix, at least `width` digits). Returns
+ * the number of characters written; buf needs 17 bytes. */
+size_t fmt_hex(char *buf, uint64_t v, int width);
+
+/* Render v in decimal into buf (needs 21 bytes). */
+size_t fmt_dec(char *buf, uint64_t v);
+
+#endif
