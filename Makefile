@@ -101,3 +101,75 @@ clean:
 	rm -rf build
 
 .PHONY: all clean check demo install bench
+
+# ---- test fixtures: small C programs pinned with --section-start ----
+F := $(B)/fixtures
+FIXCC := $(CC) -static -O2 -g -fstack-protector-all -pthread
+noaslr = $$(setarch -R $(F)/probe $(1))
+# an address inside elfload's own image
+self_addr = $$(printf '0x%x' $$(( 0x$$($(NM) $(B)/elfload | awk '$$3 == "__executable_start" { print $$1 }') + 0x1000 )))
+# where the brk heap of the unpinned program starts
+heap_addr = $$(printf '0x%x' $$(( (0x$$($(NM) $(F)/plain | awk '$$3 == "_end" { print $$1 }') + 0xfff) & ~0xfff )))
+
+FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
+	bigbss perms features auxv mkbad notelf rel.o noexec dynamic staticpie \
+	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
+	beyond overflow low high congruence overlap entry entry-nox \
+	short-header short-phdrs fill) xnum
+
+fixtures: $(addprefix $(F)/,$(FIXTURES))
+
+$(F)/probe: tests/fixtures/probe.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+$(F)/plain: tests/fixtures/pinned.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+$(F)/pin-base: tests/fixtures/pinned.c
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=0x10000000
+$(F)/pin-stack: tests/fixtures/pinned.c $(F)/probe
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(call noaslr,stack-page)
+$(F)/pin-vdso: tests/fixtures/pinned.c $(F)/probe
+	$(FIXCC) -o $@ $< -DPIN_SIZE=$(call noaslr,vdso-span) \
+		-Wl,--section-start=.pinned=$(call noaslr,vvar)
+$(F)/pin-self: tests/fixtures/pinned.c $(B)/elfload
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(self_addr)
+$(F)/pin-heap: tests/fixtures/pinned.c $(F)/plain
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(heap_addr)
+$(F)/pages5000: tests/fixtures/gen-pages.sh
+	@mkdir -p $(@D)
+	sh $< 5000 0x20000000 0x2000 $(F)/pages5000-src
+	$(FIXCC) -o $@ $(F)/pages5000-src.c -Wl,-T,$(F)/pages5000-src.ld
+$(F)/perms: tests/fixtures/perms.c
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
+		-Wl,--section-start=.pin_rx=0x50002000 \
+		-Wl,--section-start=.pin_rw=0x50004000
+$(F)/bigbss $(F)/features $(F)/auxv: $(F)/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+$(F)/mkbad: tests/fixtures/mkbad.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
+$(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
+	$(F)/mkbad fill $(F)/pin-base $@ $(call noaslr,vvar) 0x7fffff000000
+$(F)/bad-%: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad $* $(F)/pin-base $@
+$(F)/xnum: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad xnum $(F)/pin-base $@
+$(F)/notelf:
+	@mkdir -p $(@D)
+	printf '#!not really\nhello\n' > $@ && chmod +x $@
+$(F)/rel.o: tests/fixtures/pinned.c
+	$(CC) -c -o $@ $< && chmod +x $@
+$(F)/noexec: $(F)/plain
+	cp $< $@ && chmod 644 $@
+$(F)/dynamic: tests/fixtures/pinned.c
+	$(CC) -O2 -o $@ $<
+$(F)/staticpie: tests/fixtures/pinned.c
+	$(CC) -O2 -static-pie -o $@ $<
+
+check: all fixtures
+	tests/install-deps.sh
+	ELFLOAD=$(CURDIR)/$(B)/elfload FIX=$(CURDIR)/$(F) bats tests/
+
+.PHONY: fixtures

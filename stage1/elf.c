@@ -272,6 +272,12 @@ void load_elf(struct image *im, const struct host *h)
 	im->ph = xalloc(tablen + 1);
 	read_exact(im, im->ph, tablen, im->eh.e_phoff, "program headers");
 
+	for (uint64_t i = 0; i < im->phnum; i++)
+		if (im->ph[i].p_type == PT_INTERP)
+			die(EXIT_CANNOT, "dynamically linked (PT_INTERP); elfload loads static programs");
+	if (im->eh.e_type == ET_DYN)
+		die(EXIT_CANNOT, "position-independent (ET_DYN); elfload loads fixed-address programs");
+
 	im->segs = xalloc(im->phnum * sizeof(struct seg) + 1);
 	im->stack_flags = PF_R | PF_W;
 	for (uint64_t i = 0; i < im->phnum; i++) {
@@ -280,8 +286,6 @@ void load_elf(struct image *im, const struct host *h)
 
 		if (p->p_type == PT_GNU_STACK)
 			im->stack_flags = p->p_flags & (PF_R | PF_W | PF_X);
-		if (p->p_type == PT_INTERP)
-			die(EXIT_CANNOT, "dynamically linked (PT_INTERP); elfload loads static programs");
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
 		s->vaddr = p->p_vaddr;
@@ -295,8 +299,6 @@ void load_elf(struct image *im, const struct host *h)
 	}
 	if (!im->nsegs)
 		die(EXIT_CANNOT, "no PT_LOAD segment");
-	if (im->eh.e_type == ET_DYN)
-		die(EXIT_CANNOT, "position-independent (ET_DYN); elfload loads fixed-address programs");
 
 	sort_segments(im->segs, im->nsegs);
 	for (uint64_t i = 1; i < im->nsegs; i++) {

@@ -114,6 +114,7 @@ struct collision {
 	const char *by;       /* what it was in the way of */
 	uint64_t by_lo, by_hi;
 	const char *outcome;
+	int shared;           /* a page shared by segments, not a collision */
 };
 
 struct layout {

@@ -96,7 +96,7 @@ static void note(struct layout *lay, const char *what, uint64_t lo, uint64_t hi,
 	lay->coll = xrealloc(lay->coll, lay->ncoll * sizeof(*c),
 			     (lay->ncoll + 1) * sizeof(*c));
 	c = &lay->coll[lay->ncoll++];
-	*c = (struct collision){ what, lo, hi, by, by_lo, by_hi, outcome };
+	*c = (struct collision){ what, lo, hi, by, by_lo, by_hi, outcome, 0 };
 }
 
 static const char *seg_name(const struct seg *s)
@@ -123,9 +123,10 @@ static void load_shared_page(struct layout *lay, const struct image *im,
 	add_protect(lay, page, L, prot);
 	note(lay, seg_name(&im->segs[first]), page, page + L,
 	     seg_name(&im->segs[j - 1]), page, page + L,
-	     str_printf("share a page: filled by copying, %c%c%c",
+	     str_printf("filled by copying, %c%c%c",
 			prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
 			prot & PROT_EXEC ? 'x' : '-'));
+	lay->coll[lay->ncoll - 1].shared = 1;
 }
 
 /* The pages only this segment uses: file-backed where offset and address
@@ -405,61 +406,82 @@ static void perms_of(char *p, int prot, char kind)
 	p[4] = 0;
 }
 
-static void row(struct out *o, uint64_t lo, uint64_t hi, const char *perms,
-		uint64_t off, const char *name, const char *what)
+struct row {
+	uint64_t lo, hi, off;
+	char perms[5];
+	const char *name, *what;
+};
+
+static void add_row(struct row *r, size_t *n, uint64_t lo, uint64_t hi,
+		    const char *perms, uint64_t off, const char *name,
+		    const char *what)
 {
-	out_printf(o, "%08lx-%08lx %s %08lx %-20s %s\n", lo, hi, perms, off,
-		   name, what);
+	r[*n] = (struct row){ lo, hi, off, { 0 }, name, what };
+	memcpy(r[*n].perms, perms, 4);
+	++*n;
 }
 
-/* The plan as a table in the style of /proc/PID/maps, then every
- * collision that was resolved. */
+/* The plan as a table in the style of /proc/PID/maps, by address, then
+ * every collision that was resolved. */
 void print_layout(int fd, const struct layout *lay, const struct image *im,
 		  const struct host *h)
 {
 	struct out o = { .fd = fd };
 	uint64_t L = h->layout_page, k = lay->hole_lo;
+	struct row *r = xalloc((im->nsegs + lay->nkept + 8) * sizeof(*r));
+	size_t n = 0;
 	char perms[5];
 
-	out_printf(&o, "elfload: %s: layout (page size %lu)\n", im->path, L);
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 		int congruent = ((s->vaddr - s->off) & (L - 1)) == 0;
 
 		perms_of(perms, prot_of(s->flags), 'p');
-		row(&o, seg_lo(s, L), seg_hi(s, L), perms,
-		    s->filesz ? pdown(s->off, L) : 0, im->path,
-		    str_printf("PT_LOAD %u%s", s->index,
-			       !s->filesz ? " (anonymous)" :
-			       congruent ? "" : " (copied)"));
+		add_row(r, &n, seg_lo(s, L), seg_hi(s, L), perms,
+			s->filesz ? pdown(s->off, L) : 0, im->path,
+			str_printf("PT_LOAD %u%s", s->index,
+				   !s->filesz ? " (anonymous)" :
+				   congruent ? "" : " (copied)"));
 	}
-	out_printf(&o, "%08lx-%08lx ---p 00000000 %-20s %s\n", lay->brk, lay->brk,
-		   "[heap]", "brk start");
+	add_row(r, &n, lay->brk, lay->brk, "---p", 0, "[heap]", "brk start");
 	perms_of(perms, prot_of(im->stack_flags) | PROT_READ | PROT_WRITE, 'p');
-	row(&o, lay->stack_lo, lay->stack_top, perms, 0, "[stack]",
-	    str_printf("new stack, 0x%lx bytes", lay->stack_top - lay->stack_lo));
-	for (size_t i = 0; i < lay->nkept; i++) {
-		const struct range *m = &lay->kept[i];
-
-		memcpy(perms, m->perms ? m->perms : "r--p", 4);
-		row(&o, m->lo, m->hi, perms, 0, m->name, "kept");
-	}
-	row(&o, k, k + lay->blob_len, "r-xp", 0, "[elfload]", "stage2 code, stays mapped");
+	add_row(r, &n, lay->stack_lo, lay->stack_top, perms, 0, "[stack]",
+		str_printf("new stack, 0x%lx bytes", lay->stack_top - lay->stack_lo));
+	for (size_t i = 0; i < lay->nkept; i++)
+		add_row(r, &n, lay->kept[i].lo, lay->kept[i].hi,
+			lay->kept[i].perms ? lay->kept[i].perms : "r--p", 0,
+			lay->kept[i].name, "kept");
+	add_row(r, &n, k, k + lay->blob_len, "r-xp", 0, "[elfload]",
+		"stage2 code, stays mapped");
 	k += lay->blob_len;
 	if (lay->phdr_len) {
-		row(&o, k, k + lay->phdr_len, "r--p", 0, "[elfload]",
-		    "copy of the program headers (AT_PHDR)");
+		add_row(r, &n, k, k + lay->phdr_len, "r--p", 0, "[elfload]",
+			"copy of the program headers (AT_PHDR)");
 		k += lay->phdr_len;
 	}
-	row(&o, k, lay->hole_lo + lay->keep_len, "rw-p", 0, "[elfload]",
-	    "stage2 stack, stays mapped");
-	row(&o, lay->hole_lo + lay->keep_len, lay->hole_hi, "rw-p", 0,
-	    "[elfload]", "plan, unmapped before the jump");
+	add_row(r, &n, k, lay->hole_lo + lay->keep_len, "rw-p", 0, "[elfload]",
+		"stage2 stack, stays mapped");
+	add_row(r, &n, lay->hole_lo + lay->keep_len, lay->hole_hi, "rw-p", 0,
+		"[elfload]", "plan, unmapped before the jump");
+
+	for (size_t i = 1; i < n; i++)   /* insertion sort: few rows out of order */
+		for (size_t j = i; j > 0 && r[j - 1].lo > r[j].lo; j--) {
+			struct row t = r[j];
+
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	out_printf(&o, "elfload: %s: layout (page size %lu)\n", im->path, L);
+	for (size_t i = 0; i < n; i++)
+		out_printf(&o, "%08lx-%08lx %s %08lx %-20s %s\n", r[i].lo, r[i].hi,
+			   r[i].perms, r[i].off, r[i].name, r[i].what);
 	for (size_t i = 0; i < lay->ncoll; i++) {
 		const struct collision *c = &lay->coll[i];
 
-		out_printf(&o, "collision: %s %lx-%lx and %s %lx-%lx: %s\n",
-			   c->what, c->lo, c->hi, c->by, c->by_lo, c->by_hi,
+		out_printf(&o, "%s: %s %lx-%lx %s %s %lx-%lx: %s\n",
+			   c->shared ? "note" : "collision", c->what, c->lo,
+			   c->hi, c->shared ? "shares a page with" :
+			   "is in the way of", c->by, c->by_lo, c->by_hi,
 			   c->outcome);
 	}
 	out_flush(&o);

@@ -336,7 +336,8 @@ static uint64_t plan_unmaps(struct op *ops, uint64_t cap, struct range *maps,
 /* What the kernel shows in /proc/PID/stat and uses for brk: the code and
  * data ranges computed the way binfmt_elf does. */
 static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
-			const struct layout *lay, const struct stack_image *st)
+			const struct layout *lay, const struct stack_image *st,
+			uint64_t top)
 {
 	uint64_t code_lo = UINT64_MAX, code_hi = 0;
 
@@ -366,6 +367,14 @@ static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 	mm->end_code = code_hi > code_lo ? code_hi : code_lo + 1;
 	if (mm->end_data < mm->start_data)
 		mm->end_data = mm->start_data;
+	/* the kernel takes only addresses below the top: a segment that ends
+	 * there is described as ending a byte short */
+	if (mm->end_code >= top)
+		mm->end_code = top - 1;
+	if (mm->end_data >= top)
+		mm->end_data = top - 1;
+	if (mm->start_data > mm->end_data)
+		mm->start_data = mm->end_data;
 }
 
 static void protect(uint64_t lo, uint64_t len, int prot)
@@ -481,7 +490,7 @@ void stage1_main(long *sp)
 	plan->magic = PLAN_MAGIC;
 	carve_string(&c, o.program, &plan->name);
 	mm = carve(&c, sizeof(*mm), &a);
-	fill_mm_map(mm, &im, &lay, &st);
+	fill_mm_map(mm, &im, &lay, &st, h.top);
 
 	/* the ops that follow the segments: stack, process identity, fds */
 	add_op(&lay, OP_MMAP, lay.stack_lo, lay.stack_top - lay.stack_lo);

@@ -1,0 +1,2 @@
+/* The smallest program: startup cost only. */
+int main(void) { return 0; }

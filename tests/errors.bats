@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# Every input elfload refuses: one line "elfload: PROGRAM: reason", exit
+# 127 when PROGRAM cannot be found, 126 when it cannot be run. Never a
+# signal: all of it is decided before anything is unmapped.
+load helpers
+bats_require_minimum_version 1.5.0
+
+refuses() { # refuses STATUS MESSAGE ARGS...
+	local want_status=$1 want=$2
+	shift 2
+	run -"$want_status" "$E" "$@"
+	expect "$want" "$want_status"
+}
+
+@test "missing program: 127" {
+	refuses 127 "elfload: $F/nonexistent: No such file or directory" "$F/nonexistent"
+}
+
+@test "program not on PATH: 127" {
+	PATH=/nonexistent refuses 127 "elfload: no-such-command: No such file or directory" no-such-command
+}
+
+@test "program found on PATH" {
+	PATH="$F:$PATH" run "$E" plain
+	expect "pinned 0x$(nm "$F/plain" | awk '$3 == "pinned" { print $1 }' | sed 's/^0*//') sum 10" 0
+}
+
+@test "not executable: 126" {
+	refuses 126 "elfload: $F/noexec: Permission denied" "$F/noexec"
+}
+
+@test "a directory: 126" {
+	refuses 126 "elfload: $F: Is a directory" "$F"
+}
+
+@test "not an ELF file: 126" {
+	refuses 126 "elfload: $F/notelf: not an ELF file" "$F/notelf"
+}
+
+@test "wrong class" {
+	refuses 126 "elfload: $F/bad-class32: wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs" "$F/bad-class32"
+}
+
+@test "wrong byte order" {
+	refuses 126 "elfload: $F/bad-bigendian: wrong byte order: big-endian, this machine is little-endian" "$F/bad-bigendian"
+}
+
+@test "wrong machine" {
+	refuses 126 "elfload: $F/bad-machine: wrong machine: built for aarch64 (e_machine 183), this is x86_64" "$F/bad-machine"
+}
+
+@test "relocatable object" {
+	refuses 126 "elfload: $F/rel.o: relocatable object (ET_REL), not an executable" "$F/rel.o"
+}
+
+@test "core file" {
+	refuses 126 "elfload: $F/bad-core: core file (ET_CORE), not an executable" "$F/bad-core"
+}
+
+@test "truncated ELF header" {
+	refuses 126 "elfload: $F/bad-short-header: truncated ELF header (40 bytes)" "$F/bad-short-header"
+}
+
+@test "truncated program headers" {
+	local n
+	n=$(readelf -h "$F/pin-base" | awk '/Number of program headers/ { print $5 }')
+	refuses 126 "elfload: $F/bad-short-phdrs: program headers 0x40-0x$(printf %x $((64 + 56 * n))) are beyond the end of the file (0xb0 bytes)" "$F/bad-short-phdrs"
+}
+
+@test "bad e_phentsize" {
+	refuses 126 "elfload: $F/bad-phentsize: bad e_phentsize 32 (expected 56)" "$F/bad-phentsize"
+}
+
+@test "no PT_LOAD" {
+	refuses 126 "elfload: $F/bad-noload: no PT_LOAD segment" "$F/bad-noload"
+}
+
+@test "p_filesz > p_memsz names the segment" {
+	refuses 126 "elfload: $F/bad-filesz: PT_LOAD 4 at 0x10000000: p_filesz 0x2000 exceeds p_memsz 0x1000" "$F/bad-filesz"
+}
+
+@test "data beyond the end of the file" {
+	local size
+	size=$(printf '%x' "$(stat -c %s "$F/bad-beyond")")
+	refuses 126 "elfload: $F/bad-beyond: PT_LOAD 4 at 0x10000000: file data 0x$size-0x$(printf %x $((0x$size + 0x1000))) is beyond the end of the file (0x$size bytes)" "$F/bad-beyond"
+}
+
+@test "address overflow" {
+	refuses 126 "elfload: $F/bad-overflow: PT_LOAD 4: address 0xfffffffffffff000 + size 0x2000 overflows" "$F/bad-overflow"
+}
+
+@test "segment below vm.mmap_min_addr" {
+	refuses 126 "elfload: $F/bad-low: PT_LOAD 4 0x0-0x1000 is below vm.mmap_min_addr (0x$(printf %x "$(cat /proc/sys/vm/mmap_min_addr)"))" "$F/bad-low"
+}
+
+@test "segment above the highest user address" {
+	refuses 126 "elfload: $F/bad-high: PT_LOAD 4 0x800000000000-0x800000001000 is above the highest user address 0x7ffffffff000" "$F/bad-high"
+}
+
+@test "offset and address not congruent" {
+	local off
+	off=$(readelf -lW "$F/bad-congruence" | awk '$1 == "LOAD" && $3 == "0x0000000010000000" { print $2 }')
+	refuses 126 "elfload: $F/bad-congruence: PT_LOAD 4 at 0x10000000: p_offset 0x${off#0x0*} and p_vaddr are not congruent modulo p_align 0x1000" "$F/bad-congruence"
+}
+
+@test "overlapping segments" {
+	refuses 126 "elfload: $F/bad-overlap: PT_LOAD 4 0x400000-0x401000 overlaps PT_LOAD 0 0x400000-0x$(readelf -lW "$F/pin-base" | awk '$1 == "LOAD" { print $3, $6; exit }' | { read -r a s; printf %x $((a + s)); })" "$F/bad-overlap"
+}
+
+@test "entry point outside every segment" {
+	refuses 126 "elfload: $F/bad-entry: entry point 0x10 is outside every PT_LOAD segment" "$F/bad-entry"
+}
+
+@test "entry point in a segment that is not executable" {
+	refuses 126 "elfload: $F/bad-entry-nox: entry point 0x10000000 is in PT_LOAD 4, which is not executable" "$F/bad-entry-nox"
+}
+
+@test "no room for the loader" {
+	local vdso_end
+	vdso_end=$(no_aslr "$F/probe" vdso-end)
+	refuses 126 "elfload: $F/bad-fill: no room for the loader: no free 0x28000-byte range that misses every segment" \
+		--stack-size $((0x7fffff000000 - vdso_end - 0x1000)) "$F/bad-fill"
+}
+
+@test "no room for the stack" {
+	refuses 126 "elfload: $F/bad-fill: no room for a 0x7f000000000-byte stack below 0x7ffffffff000" \
+		--stack-size 0x7f000000000 "$F/bad-fill"
+}
+
+@test "--stack-top on a segment" {
+	refuses 126 "elfload: $F/pin-stack: --stack-top 0x7ffffffff000: the stack 0x7fffff7ff000-0x7ffffffff000 overlaps PT_LOAD 4" \
+		--stack-top 0x7ffffffff000 "$F/pin-stack"
+}
+
+@test "--entry with an unknown symbol" {
+	refuses 126 "elfload: $F/plain: --entry nosuch: no such symbol in the program" --entry nosuch "$F/plain"
+}
+
+@test "dynamically linked programs are refused" {
+	refuses 126 "elfload: $F/dynamic: dynamically linked (PT_INTERP); elfload loads static programs" "$F/dynamic"
+}
+
+@test "nothing that is refused dies by a signal" {
+	# bad-fill is valid without --stack-size (it then runs, and crashes on
+	# its own); every other defect must end in status 126
+	for f in "$F"/bad-* "$F/notelf" "$F/rel.o" "$F/noexec"; do
+		[ "$f" != "$F/bad-fill" ] || continue
+		run "$E" "$f"
+		[ "$status" -eq 126 ] || { echo "$f: status $status"; return 1; }
+	done
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# Fixed-address static programs whose segments sit where the kernel, or
+# elfload itself, already has something: each must run correctly with ASLR
+# on, under setarch -R and under gdb, and get the same layout every time.
+load helpers
+
+# runs_everywhere FIXTURE FIRST-LINE: the fixture prints FIRST-LINE and
+# exits 0 via elfload in all three settings.
+runs_everywhere() {
+	run "$E" "$F/$1"
+	expect "$2" 0
+	run no_aslr "$E" "$F/$1"
+	expect "$2" 0
+	under_gdb "$E" "$F/$1"
+	[[ "$output" == *"$2"* ]]
+	[[ "$output" == *"exited normally"* ]]
+}
+
+# same_maps FIXTURE: the whole /proc/self/maps of the program (address,
+# permissions, offset, name) is the same with ASLR on, under setarch -R
+# and under gdb. Prints it for further checks.
+maps_of() {
+	SHOW_MAPS=1 "$@" 2>&1 | grep -E '^[0-9a-f]+-[0-9a-f]+ ' | awk '{ print $1, $2, $3, $6 }'
+}
+same_maps() {
+	local a b c
+	a=$(maps_of "$E" "$F/$1")
+	b=$(maps_of no_aslr "$E" "$F/$1")
+	c=$(maps_of gdb -nx -batch -ex run --args "$E" "$F/$1")
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || {
+		diff <(echo "$a") <(echo "$b"); diff <(echo "$a") <(echo "$c"); return 1; }
+	maps=$a
+}
+
+@test "a page pinned at the top of the no-ASLR stack" {
+	local page
+	page=$(no_aslr "$F/probe" stack-page)
+	runs_everywhere pin-stack "pinned $page sum 10"
+	same_maps pin-stack
+	grep -qx "${page#0x}-$(printf %x $((page + 4096))) rw-p [0-9a-f]* $F/pin-stack" <<<"$maps"
+	# the new stack sits right below it
+	grep -qx "[0-9a-f]*-${page#0x} rw-p 00000000 \[stack\]" <<<"$maps"
+}
+
+@test "pages pinned over the vvar and vDSO of a no-ASLR run" {
+	local vvar span
+	vvar=$(no_aslr "$F/probe" vvar)
+	span=$(no_aslr "$F/probe" vdso-span)
+	runs_everywhere pin-vdso "pinned $vvar sum 10"
+	same_maps pin-vdso
+	grep -qx "${vvar#0x}-$(printf %x $((vvar + span))) rw-p [0-9a-f]* $F/pin-vdso" <<<"$maps"
+	# the vDSO had to go, and the program was told
+	! grep -q '\[vdso\]' <<<"$maps"
+}
+
+@test "a page pinned inside elfload's own image" {
+	local base
+	base=$(nm "$E" | awk '$3 == "__executable_start" { print $1 }' | sed 's/^0*//')
+	runs_everywhere pin-self "pinned 0x$(printf %x $((0x$base + 0x1000))) sum 10"
+	same_maps pin-self
+	grep -qx "$(printf %x $((0x$base + 0x1000)))-$(printf %x $((0x$base + 0x2000))) rw-p [0-9a-f]* $F/pin-self" <<<"$maps"
+}
+
+@test "a page pinned where the heap would start; malloc still works" {
+	runs_everywhere pin-heap "pinned 0x$(nm "$F/pin-heap" | awk '$3 == "pinned" { print $1 }' | sed 's/^0*//') sum 10"
+	same_maps pin-heap
+	# brk starts after the highest segment, as the kernel would put it
+	local end
+	end=$(readelf -lW "$F/pin-heap" | awk '$1 == "LOAD" { a = $3; s = $6 } END { print a, s }')
+	end=$(printf %x $(( (${end% *} + ${end#* } + 4095) & ~4095 )))
+	grep -q "^$end-[0-9a-f]* rw-p 00000000 \[heap\]$" <<<"$maps"
+}
+
+@test "5000 separate pinned pages (the kernel refuses the program)" {
+	[ "$(readelf -lW "$F/pages5000" | grep -c LOAD)" -gt 5000 ]
+	run "$F/pages5000"
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"Exec format error"* ]]
+	runs_everywhere pages5000 "pages 5000 sum 12502500"
+}
+
+@test "e_phnum = PN_XNUM, count in section header 0 (the kernel refuses it)" {
+	run "$F/xnum"
+	[ "$status" -eq 126 ]
+	runs_everywhere xnum "pinned 0x10000000 sum 10"
+}
+
+@test "a 1 GiB bss" {
+	runs_everywhere bigbss "bss zero 1 ends 1 2"
+}
+
+@test "R, RX and RW pinned pages get exactly their protections" {
+	runs_everywhere perms "r 0x50000000 rx 0x50002000 rw 0x50004000 result 78"
+	same_maps perms
+	grep -qx "50000000-50001000 r--p [0-9a-f]* $F/perms" <<<"$maps"
+	grep -qx "50002000-50003000 r-xp [0-9a-f]* $F/perms" <<<"$maps"
+	grep -qx "50004000-50005000 rw-p [0-9a-f]* $F/perms" <<<"$maps"
+}
+
+@test "TLS, stack protector, getauxval, malloc, signals and threads" {
+	run "$E" "$F/features"
+	expect "tls 42
+pagesz $(getconf PAGESIZE)
+random present
+stack protector canary
+malloc ok
+signal 10
+threads 166" 0
+}
+
+@test "--aslr keeps randomization: the stack moves between runs" {
+	local a b
+	a=$(SHOW_MAPS=1 "$E" --aslr "$F/plain" | grep '\[stack\]')
+	b=$(SHOW_MAPS=1 "$E" --aslr "$F/plain" | grep '\[stack\]')
+	[ -n "$a" ] && [ "$a" != "$b" ]
+	# and the program's own segments stay put
+	[ "$(maps_of "$E" --aslr "$F/pin-stack" | grep pin-stack)" = \
+	  "$(maps_of "$E" "$F/pin-stack" | grep pin-stack)" ]
+}
+
+@test "the program's exit status is elfload's" {
+	EXIT_WITH=42 run "$E" "$F/plain"
+	[ "$status" -eq 42 ]
+}
