@@ -112,10 +112,10 @@ self_addr = $$(printf '0x%x' $$(( 0x$$($(NM) $(B)/elfload | awk '$$3 == "__execu
 heap_addr = $$(printf '0x%x' $$(( (0x$$($(NM) $(F)/plain | awk '$$3 == "_end" { print $$1 }') + 0xfff) & ~0xfff )))
 
 FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
-	bigbss perms features auxv mkbad notelf rel.o noexec dynamic staticpie \
+	bigbss perms features auxv entry personality mkbad notelf rel.o noexec dynamic staticpie \
 	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
 	beyond overflow low high congruence overlap entry entry-nox \
-	short-header short-phdrs fill) xnum
+	short-header short-phdrs fill) xnum phdr-moved
 
 fixtures: $(addprefix $(F)/,$(FIXTURES))
 
@@ -144,7 +144,7 @@ $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50002000 \
 		-Wl,--section-start=.pin_rw=0x50004000
-$(F)/bigbss $(F)/features $(F)/auxv: $(F)/%: tests/fixtures/%.c
+$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 $(F)/mkbad: tests/fixtures/mkbad.c
@@ -154,6 +154,8 @@ $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
 	$(F)/mkbad fill $(F)/pin-base $@ $(call noaslr,vvar) 0x7fffff000000
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
+$(F)/phdr-moved: $(F)/mkbad $(F)/features
+	$(F)/mkbad movephdr $(F)/features $@
 $(F)/xnum: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad xnum $(F)/pin-base $@
 $(F)/notelf:

@@ -186,7 +186,7 @@ static uint64_t count_phdrs(const struct image *im)
 }
 
 static void check_segment(const struct seg *s, const struct image *im,
-			  const struct host *h, uint64_t align)
+			  struct host *h, uint64_t align)
 {
 	uint64_t pg = h->layout_page, end = s->vaddr + s->memsz;
 
@@ -205,7 +205,7 @@ static void check_segment(const struct seg *s, const struct image *im,
 	if (align > 1 && (s->vaddr - s->off) % align)
 		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_offset 0x%lx and p_vaddr are not congruent modulo p_align 0x%lx",
 		    s->index, s->vaddr, s->off, align);
-	if (page_down(s->vaddr, pg) < h->min_addr)
+	if (page_down(s->vaddr, pg) < mmap_min_addr(h, page_down(s->vaddr, pg)))
 		die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is below vm.mmap_min_addr (0x%lx)",
 		    s->index, s->vaddr, end, h->min_addr);
 	if (end > h->top)
@@ -248,7 +248,7 @@ static void find_phdr_addr(struct image *im)
 	}
 }
 
-void load_elf(struct image *im, const struct host *h)
+void load_elf(struct image *im, struct host *h)
 {
 	unsigned char *id = im->eh.e_ident;
 	uint64_t tablen;

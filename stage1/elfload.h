@@ -39,15 +39,16 @@ extern const char *die_prefix;
 const char *str_printf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2))); /* the PROGRAM of die() messages */
 
-/* ---- mem.c: memory that lives until stage2 unmaps it ---- */
-void *xalloc(size_t n);          /* zeroed, 16-byte aligned */
-void *xrealloc(void *p, size_t old, size_t n);
-
 struct range {
 	uint64_t lo, hi;
 	const char *name;
 	const char *perms;    /* "r-xp" as in /proc/self/maps, or 0 */
 };
+
+/* ---- mem.c: memory that lives until stage2 unmaps it ---- */
+void *xalloc(size_t n);          /* zeroed, 16-byte aligned */
+void *xrealloc(void *p, size_t old, size_t n);
+const struct range *arena_ranges(size_t *n); /* all mappings made for it */
 
 /* ---- the program ---- */
 struct seg {
@@ -73,7 +74,8 @@ struct image {
 struct host {
 	uint64_t page;       /* the kernel's page size (AT_PAGESZ) */
 	uint64_t layout_page; /* the granule segments are laid out in */
-	uint64_t min_addr;   /* vm.mmap_min_addr */
+	uint64_t min_addr;   /* vm.mmap_min_addr (see mmap_min_addr()) */
+	int min_addr_read;
 	uint64_t top;        /* one past the highest user address */
 	struct range *maps;  /* what is mapped now */
 	size_t nmaps;
@@ -98,7 +100,7 @@ struct options {
 
 /* ---- elf.c ---- */
 void open_program(struct image *im, const char *name);
-void load_elf(struct image *im, const struct host *h);
+void load_elf(struct image *im, struct host *h);
 void check_entry(const struct image *im, uint64_t pc, const char *what);
 uint64_t find_symbol(const struct image *im, const char *name);
 
@@ -106,6 +108,7 @@ uint64_t find_symbol(const struct image *im, const char *name);
 void probe_host(struct host *h, long *auxv, long *sp, char *strings_end);
 int read_maps(struct range *r, size_t cap, size_t *n, char *buf, size_t size);
 uint64_t auxv_get(const long *auxv, long type);
+uint64_t mmap_min_addr(struct host *h, uint64_t addr);
 
 /* ---- layout.c ---- */
 struct collision {

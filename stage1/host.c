@@ -105,6 +105,20 @@ static uint64_t read_min_addr(void)
 	return v;
 }
 
+/* vm.mmap_min_addr, read only for programs that reach below 1 MiB: the
+ * sysctl is rarely set above 64 KiB, and reading it costs more than the
+ * rest of the checks together. */
+uint64_t mmap_min_addr(struct host *h, uint64_t addr)
+{
+	if (addr >= (1 << 20) || h->min_addr_read)
+		return h->min_addr;
+	h->min_addr_read = 1;
+	h->min_addr = read_min_addr();
+	if (h->min_addr < h->page)
+		h->min_addr = h->page; /* page 0 is never usable */
+	return h->min_addr;
+}
+
 /* Is the page at a a valid user address? MAP_FIXED_NOREPLACE answers
  * without disturbing anything: it maps a free page (then unmapped again),
  * says EEXIST for a used one and ENOMEM/EINVAL beyond the top. Returns
@@ -123,19 +137,24 @@ static int page_exists(uint64_t a, uint64_t page)
 }
 
 /* One past the highest user address. User address spaces are 2^N bytes,
- * sometimes minus a page (x86_64); find N, then look at the last page. */
-static uint64_t probe_top(uint64_t page, uint64_t fallback)
+ * sometimes minus a page (x86_64). The stack sits near the top, so start
+ * with N from its address and go up while the next power exists. */
+static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 {
-	for (int bits = 63; bits >= 32; bits--) {
-		uint64_t end = 1ULL << bits;
-		int e = page_exists(end - 2 * page, page);
+	int bits = 64 - __builtin_clzll(stack_top - 1), e;
+	uint64_t end;
 
+	for (;; bits++) {
+		if (bits >= 63)
+			return stack_top;
+		e = page_exists((1ULL << (bits + 1)) - 2 * page, page);
 		if (e < 0)
-			return fallback;
-		if (e)
-			return page_exists(end - page, page) == 1 ? end : end - page;
+			return stack_top;   /* MAP_FIXED_NOREPLACE unsupported */
+		if (!e)
+			break;
 	}
-	return fallback;
+	end = 1ULL << bits;
+	return page_exists(end - page, page) == 1 ? end : end - page;
 }
 
 /* The vDSO's extent from its own program headers. */
@@ -185,9 +204,7 @@ void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
 	if (!h->layout_page)
 		h->layout_page = h->page;
 	h->vdso = auxv_get(auxv, AT_SYSINFO_EHDR);
-	h->min_addr = read_min_addr();
-	if (h->min_addr < h->page)
-		h->min_addr = h->page; /* page 0 is never usable */
+	h->min_addr = 65536; /* the kernel's default, until mmap_min_addr() */
 
 	for (;;) {
 		h->maps = xalloc(size / 16 * sizeof(*h->maps));

@@ -299,36 +299,51 @@ static char *carve_string(struct carver *c, const char *s, uint64_t *addr)
 	return p;
 }
 
-/* Every range mapped now, but the hole and the kept vDSO, becomes a
- * munmap op. Read from /proc at the very end, into the hole itself, so
- * that it lists every mapping stage1 ever made. */
-static uint64_t plan_unmaps(struct op *ops, uint64_t cap, struct range *maps,
-			    char *buf, uint64_t bufsize, const struct layout *lay,
-			    const struct host *h)
+/* The munmap ops for [lo, hi) less the hole and the kept vDSO/vvar. */
+static uint64_t unmap_range(struct op *ops, uint64_t k, uint64_t cap,
+			    uint64_t lo, uint64_t hi, const struct layout *lay)
 {
-	size_t nmaps = 0, k = 0;
+	while (lo < hi) {
+		uint64_t cut = hi, next = hi;
 
-	if (read_maps(maps, cap, &nmaps, buf, bufsize) < 0) {
-		maps = h->maps;
-		nmaps = h->nmaps;
-	}
-	for (size_t i = 0; i < nmaps; i++) {
-		uint64_t lo = maps[i].lo, hi = maps[i].hi < h->top ? maps[i].hi : h->top;
-
-		while (lo < hi) {
-			uint64_t cut = hi, next = hi;
-
-			/* the lowest range to keep that meets [lo, hi) */
-			if (lay->hole_lo < cut && lay->hole_hi > lo)
-				cut = lay->hole_lo, next = lay->hole_hi;
-			for (size_t j = 0; j < lay->nkept; j++)
-				if (lay->kept[j].lo < cut && lay->kept[j].hi > lo)
-					cut = lay->kept[j].lo, next = lay->kept[j].hi;
-			if (cut > lo && k < cap)
-				ops[k++] = (struct op){ .kind = OP_MUNMAP, .fd = -1,
-							.addr = lo, .len = cut - lo };
-			lo = next;
+		/* the lowest range to keep that meets [lo, hi) */
+		if (lay->hole_lo < cut && lay->hole_hi > lo)
+			cut = lay->hole_lo, next = lay->hole_hi;
+		for (size_t j = 0; j < lay->nkept; j++)
+			if (lay->kept[j].lo < cut && lay->kept[j].hi > lo)
+				cut = lay->kept[j].lo, next = lay->kept[j].hi;
+		if (cut > lo) {
+			if (k == cap)
+				die(EXIT_CANNOT, "too many mappings to undo");
+			ops[k++] = (struct op){ .kind = OP_MUNMAP, .fd = -1,
+						.addr = lo, .len = cut - lo };
 		}
+		lo = next;
+	}
+	return k;
+}
+
+/* Everything stage1 found mapped, and every chunk it mapped since, goes;
+ * the program's segments replace the rest with MAP_FIXED anyway. */
+static uint64_t plan_unmaps(struct op *ops, uint64_t cap,
+			    const struct layout *lay, const struct host *h)
+{
+	const struct range *r;
+	size_t n, k = 0;
+
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (h->maps[i].lo < h->top)
+			k = unmap_range(ops, k, cap, h->maps[i].lo,
+					h->maps[i].hi < h->top ? h->maps[i].hi : h->top,
+					lay);
+	r = arena_ranges(&n);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < h->nmaps && !(h->maps[j].lo <= r[i].lo && r[i].hi <= h->maps[j].hi))
+			j++;
+		if (j == h->nmaps) /* mapped after /proc/self/maps was read */
+			k = unmap_range(ops, k, cap, r[i].lo, r[i].hi, lay);
 	}
 	return k;
 }
@@ -398,10 +413,9 @@ void stage1_main(long *sp)
 	struct stack_image st;
 	struct prctl_mm_map *mm;
 	unsigned char rnd[16];
-	uint64_t pc, hole_len, maps_len, unmap_cap, plan_addr, a;
+	uint64_t pc, hole_len, unmap_cap, plan_addr, a;
 	struct carver c;
 	struct plan *plan;
-	struct range *ranges;
 	const char *execfn;
 	char *end_strings;
 	int pargc;
@@ -450,15 +464,11 @@ void stage1_main(long *sp)
 	lay.phdr_len = im.phdr_addr ? 0 :
 		(im.phnum * sizeof(Elf64_Phdr) + h.page - 1) & ~(h.page - 1);
 	lay.keep_len = lay.blob_len + lay.phdr_len + STAGE2_STACK;
-	maps_len = 65536;
-	for (size_t i = 0; i < h.nmaps; i++)
-		maps_len += 256;
-	unmap_cap = h.nmaps * 2 + 256;
+	unmap_cap = (h.nmaps + 64 + 1) * (lay.nkept + 2);
 	hole_len = lay.keep_len + sizeof(struct plan) + 64 +
 		   (lay.nops + 8) * sizeof(struct op) + 16 +
-		   unmap_cap * (sizeof(struct op) + sizeof(struct range)) +
-		   strlen(im.path) + 32 +
-		   sizeof(*mm) + 16 + st.len + 16 + maps_len;
+		   unmap_cap * sizeof(struct op) + strlen(im.path) + 32 +
+		   sizeof(*mm) + 16 + st.len + 16;
 	place_hole(&lay, &im, &h, hole_len);
 
 	if (o.map || o.verbose)
@@ -517,10 +527,7 @@ void stage1_main(long *sp)
 	plan->drop = lay.hole_lo + lay.keep_len;
 	plan->drop_len = lay.hole_hi - plan->drop;
 	plan->unmaps = (uint64_t)carve(&c, unmap_cap * sizeof(struct op), 0);
-	ranges = carve(&c, unmap_cap * sizeof(struct range), 0);
-	maps_len = lay.hole_hi - lay.hole_lo - lay.keep_len - c.used;
-	plan->nunmaps = plan_unmaps((struct op *)plan->unmaps, unmap_cap, ranges,
-				    carve(&c, 0, 0), maps_len, &lay, &h);
+	plan->nunmaps = plan_unmaps((struct op *)plan->unmaps, unmap_cap, &lay, &h);
 
 	protect(lay.hole_lo, lay.blob_len, PROT_READ | PROT_EXEC);
 	if (lay.phdr_len)

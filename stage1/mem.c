@@ -5,6 +5,24 @@
 #define CHUNK (1UL << 20)
 
 static char *cur, *end;
+static struct range chunks[64]; /* every mapping made here, for stage2 */
+static size_t nchunks;
+
+static void remember(uint64_t lo, uint64_t len)
+{
+	if (nchunks && chunks[nchunks - 1].hi == lo)
+		chunks[nchunks - 1].hi += len;
+	else if (nchunks < sizeof(chunks) / sizeof(chunks[0]))
+		chunks[nchunks++] = (struct range){ lo, lo + len, "[elfload]", 0 };
+	else
+		die(EXIT_CANNOT, "out of memory (too many chunks)");
+}
+
+const struct range *arena_ranges(size_t *n)
+{
+	*n = nchunks;
+	return chunks;
+}
 
 void *xalloc(size_t n)
 {
@@ -18,6 +36,7 @@ void *xalloc(size_t n)
 
 		if (r < 0)
 			die(EXIT_CANNOT, "out of memory (%s)", errno_name(r));
+		remember((uint64_t)r, len);
 		if (n == len)   /* a big one: keep the current chunk's tail */
 			return (void *)r;
 		cur = (char *)r;

@@ -83,11 +83,10 @@ void build_stack(struct stack_image *st, uint64_t top, char **argv, int argc,
 	if (bplat)
 		p = bplat_at = p - (strlen(bplat) + 1);
 	p = rand_at = (p - 16) & ~15ULL;
-	p -= (uint64_t)naux * 16;
-	st->auxv = p;
+	p -= (uint64_t)naux * 16 + (uint64_t)(1 + argc + 1 + envc + 1) * 8;
+	p &= ~15ULL;   /* any padding ends up between auxv and the bytes above */
+	st->auxv = p + (uint64_t)(1 + argc + 1 + envc + 1) * 8;
 	st->auxv_len = (uint64_t)naux * 16;
-	p -= (uint64_t)(1 + argc + 1 + envc + 1) * 8;
-	p &= ~15ULL;
 
 	st->top = top;
 	st->sp = p;

@@ -67,7 +67,7 @@ same_maps() {
 	# brk starts after the highest segment, as the kernel would put it
 	local end
 	end=$(readelf -lW "$F/pin-heap" | awk '$1 == "LOAD" { a = $3; s = $6 } END { print a, s }')
-	end=$(printf %x $(( (${end% *} + ${end#* } + 4095) & ~4095 )))
+	end=$(printf %08x $(( (${end% *} + ${end#* } + 4095) & ~4095 )))
 	grep -q "^$end-[0-9a-f]* rw-p 00000000 \[heap\]$" <<<"$maps"
 }
 

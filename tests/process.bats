@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# What the program sees of its process: the same argv, environment and
+# auxiliary vector as from the kernel, and the same from outside
+# (/proc/PID/auxv, cmdline, environ, comm).
+load helpers
+
+@test "argv, envp and auxv are those of a direct run" {
+	local direct
+	direct=$(env -i A=1 B='two words' "$F/auxv" x 'y z')
+	run env -i A=1 B='two words' "$E" "$F/auxv" x 'y z'
+	expect "$direct" 0
+	# and the run checked itself against /proc
+	[[ "$output" == *"sp aligned 1"* ]]
+	[[ "$output" == *"proc auxv matches"* ]]
+	[[ "$output" == *"proc cmdline matches"* ]]
+	[[ "$output" == *"comm auxv"* ]]
+}
+
+@test "the same under setarch -R and with a large environment" {
+	local big direct
+	big=$(head -c 100000 /dev/zero | tr '\0' x)
+	direct=$(env -i BIG="$big" setarch "$(uname -m)" -R "$F/auxv" a)
+	run env -i BIG="$big" setarch "$(uname -m)" -R "$E" "$F/auxv" a
+	expect "$direct" 0
+}
+
+@test "--argv0 replaces argv[0] only" {
+	run env -i "$E" --argv0 traced-run "$F/auxv" q
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "argv[0] traced-run" ]
+	[ "${lines[3]}" = "argv[1] q" ]
+	[[ "$output" == *"auxv 31 $F/auxv"* ]]   # AT_EXECFN stays the file
+}
+
+@test "the environment is elfload's own, marker variables removed" {
+	run env -i ONLY=1 "$E" "$F/auxv"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^env ' <<<"$output")" -eq 1 ]
+	[ "${lines[3]}" = "env ONLY=1" ]
+}
+
+@test "the program's children get ASLR back" {
+	# elfload turns randomization off for itself only: the program runs
+	# with the caller's personality, so what it starts is randomized
+	run "$E" "$F/personality"
+	expect "personality 0x0" 0
+	run setarch "$(uname -m)" -R "$E" "$F/personality"
+	expect "personality 0x40000" 0
+}
+
+@test "--entry SYMBOL calls f(argc, argv, envp) and exits with its value" {
+	run env -i A=1 "$E" --entry traced "$F/entry" x
+	[ "$status" -eq 23 ]
+	run env -i "$E" --entry traced "$F/entry"
+	[ "$status" -eq 10 ]
+}
+
+@test "--entry ADDR" {
+	local addr
+	addr=0x$(nm "$F/entry" | awk '$3 == "traced" { print $1 }')
+	run env -i A=1 "$E" --entry "$addr" "$F/entry" x
+	[ "$status" -eq 23 ]
+}
+
+@test "--stack-top and --stack-size place the stack" {
+	run env SHOW_MAPS=1 "$E" --stack-top 0x600000000000 --stack-size 1M "$F/plain"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"5ffffff00000-600000000000 rw-p 00000000 00:00 0"*"[stack]"* ]]
+}
+
+@test "the stack size follows RLIMIT_STACK" {
+	run bash -c "ulimit -s 2048; SHOW_MAPS=1 '$E' '$F/plain'"
+	[ "$status" -eq 0 ]
+	local line lo hi
+	line=$(grep '\[stack\]' <<<"$output")
+	lo=${line%%-*}; hi=${line#*-}; hi=${hi%% *}
+	[ $((0x$hi - 0x$lo)) -eq $((2048 * 1024)) ]
+}
+
+@test "a non-executable stack unless PT_GNU_STACK asks" {
+	run env SHOW_MAPS=1 "$E" "$F/plain"
+	[[ "$(grep '\[stack\]' <<<"$output")" == *" rw-p "* ]]
+}
+
+@test "without /proc, elfload still loads at the right addresses" {
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	local page
+	page=$(no_aslr "$F/probe" stack-page)
+	run unshare -m sh -c "mount -t tmpfs none /proc && '$E' '$F/pin-stack' && '$E' '$F/pin-self'"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pinned $page sum 10" ]
+}
