@@ -115,7 +115,7 @@ FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
 	bigbss perms features auxv entry personality mkbad notelf rel.o noexec dynamic staticpie \
 	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
 	beyond overflow low high congruence overlap entry entry-nox \
-	short-header short-phdrs fill) xnum phdr-moved
+	short-header short-phdrs fill) xnum musl-tls phdr-moved
 
 fixtures: $(addprefix $(F)/,$(FIXTURES))
 
@@ -154,8 +154,11 @@ $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
 	$(F)/mkbad fill $(F)/pin-base $@ $(call noaslr,vvar) 0x7fffff000000
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
-$(F)/phdr-moved: $(F)/mkbad $(F)/features
-	$(F)/mkbad movephdr $(F)/features $@
+$(F)/musl-tls: tests/fixtures/musl-tls.c
+	@mkdir -p $(@D)
+	musl-gcc -static -O2 -o $@ $<
+$(F)/phdr-moved: $(F)/mkbad $(F)/musl-tls
+	$(F)/mkbad movephdr $(F)/musl-tls $@
 $(F)/xnum: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad xnum $(F)/pin-base $@
 $(F)/notelf:
@@ -170,8 +173,15 @@ $(F)/dynamic: tests/fixtures/pinned.c
 $(F)/staticpie: tests/fixtures/pinned.c
 	$(CC) -O2 -static-pie -o $@ $<
 
-check: all fixtures
+check:
 	tests/install-deps.sh
-	ELFLOAD=$(CURDIR)/$(B)/elfload FIX=$(CURDIR)/$(F) bats tests/
+	$(MAKE) all fixtures
+	tests/run.sh $(CURDIR)/$(B)/elfload $(CURDIR)/$(F)
+
+demo: all $(F)/pages5000 $(F)/pin-stack $(F)/probe
+	@tests/demo.sh $(B)/elfload $(F)
+
+install: all
+	install -D -m 755 $(B)/elfload $(DESTDIR)$(PREFIX)/bin/elfload
 
 .PHONY: fixtures

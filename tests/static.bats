@@ -122,3 +122,15 @@ threads 166" 0
 	EXIT_WITH=42 run "$E" "$F/plain"
 	[ "$status" -eq 42 ]
 }
+
+@test "program headers no PT_LOAD maps are copied for AT_PHDR (musl finds TLS there)" {
+	run "$E" "$F/musl-tls"
+	expect "tls 42" 0
+	# the kernel gives AT_PHDR = 0 for this one and the program crashes
+	run "$F/phdr-moved"
+	[ "$status" -gt 128 ]
+	run "$E" "$F/phdr-moved"
+	expect "tls 42" 0
+	run "$E" --map "$F/phdr-moved"
+	[[ "$output" == *" r--p 00000000 [elfload]            copy of the program headers (AT_PHDR)"* ]]
+}
