@@ -115,7 +115,8 @@ FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
 	bigbss perms features auxv entry personality mkbad notelf rel.o noexec dynamic staticpie \
 	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
 	beyond overflow low high congruence overlap entry entry-nox \
-	short-header short-phdrs fill) xnum musl-tls phdr-moved
+	short-header short-phdrs fill) xnum musl-tls phdr-moved \
+	unaligned execstack
 
 fixtures: $(addprefix $(F)/,$(FIXTURES))
 
@@ -159,6 +160,10 @@ $(F)/musl-tls: tests/fixtures/musl-tls.c
 	musl-gcc -static -O2 -o $@ $<
 $(F)/phdr-moved: $(F)/mkbad $(F)/musl-tls
 	$(F)/mkbad movephdr $(F)/musl-tls $@
+$(F)/unaligned: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad unaligned $(F)/pin-base $@
+$(F)/execstack: tests/fixtures/pinned.c
+	$(FIXCC) -z execstack -o $@ $<
 $(F)/xnum: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad xnum $(F)/pin-base $@
 $(F)/notelf:

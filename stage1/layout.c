@@ -438,7 +438,7 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 
 		perms_of(perms, prot_of(s->flags), 'p');
 		add_row(r, &n, seg_lo(s, L), seg_hi(s, L), perms,
-			s->filesz ? pdown(s->off, L) : 0, im->path,
+			s->filesz && congruent ? pdown(s->off, L) : 0, im->path,
 			str_printf("PT_LOAD %u%s", s->index,
 				   !s->filesz ? " (anonymous)" :
 				   congruent ? "" : " (copied)"));

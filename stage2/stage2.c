@@ -35,7 +35,7 @@ static __attribute__((noreturn)) void fail(const struct plan *p,
 	PUT(op_name(op->kind));
 	PUT(" 0x");
 	n += fmt_hex(buf + n, op->addr, 1);
-	buf[n++] = '-';
+	PUT("-0x");
 	n += fmt_hex(buf + n, op->addr + op->len, 1);
 	PUT(" failed: error ");
 	n += fmt_dec(buf + n, (uint64_t)-err);

@@ -149,3 +149,9 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 		[ "$status" -eq 126 ] || { echo "$f: status $status"; return 1; }
 	done
 }
+
+@test "a system call refused after the point of no return: one line, 126" {
+	# a 1 GiB bss under a 300 MB address-space limit: stage2's mmap fails
+	run -126 bash -c "ulimit -v 300000; exec '$E' '$F/bigbss'"
+	[[ "$output" =~ ^"elfload: $F/bigbss: mmap 0x"[0-9a-f]+-0x[0-9a-f]+" failed: error 12"$ ]]
+}

@@ -134,3 +134,17 @@ threads 166" 0
 	run "$E" --map "$F/phdr-moved"
 	[[ "$output" == *" r--p 00000000 [elfload]            copy of the program headers (AT_PHDR)"* ]]
 }
+
+@test "a segment whose file offset is not page-aligned is copied (the kernel crashes it)" {
+	run "$F/unaligned"
+	[ "$status" -gt 128 ]
+	runs_everywhere unaligned "pinned 0x10000000 sum 10"
+	run "$E" --map "$F/unaligned"
+	grep -qx "10000000-10001000 rw-p 00000000 $F/unaligned *PT_LOAD 4 (copied)" <<<"$output"
+}
+
+@test "PT_GNU_STACK with PF_X gives an executable stack" {
+	run env SHOW_MAPS=1 "$E" "$F/execstack"
+	[ "$status" -eq 0 ]
+	[[ "$(grep '\[stack\]' <<<"$output")" == *" rwxp "* ]]
+}
