@@ -116,7 +116,8 @@ FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
 	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
 	beyond overflow low high congruence overlap entry entry-nox \
 	short-header short-phdrs fill) xnum musl-tls phdr-moved \
-	unaligned execstack
+	unaligned execstack trace-dyn stack-dyn pie auxv-dyn interp-missing \
+	interp-machine
 
 fixtures: $(addprefix $(F)/,$(FIXTURES))
 
@@ -137,10 +138,29 @@ $(F)/pin-self: tests/fixtures/pinned.c $(B)/elfload
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(self_addr)
 $(F)/pin-heap: tests/fixtures/pinned.c $(F)/plain
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(heap_addr)
-$(F)/pages5000: tests/fixtures/gen-pages.sh
+$(F)/pages%.c: tests/fixtures/gen-pages.sh
 	@mkdir -p $(@D)
-	sh $< 5000 0x20000000 0x2000 $(F)/pages5000-src
-	$(FIXCC) -o $@ $(F)/pages5000-src.c -Wl,-T,$(F)/pages5000-src.ld
+	sh $< $* 0x20000000 0x2000 $(F)/pages$*
+$(F)/pages5000: tests/fixtures/pages-main.c $(F)/pages5000.c
+	$(FIXCC) -DNPAGES=5000 -o $@ $^ -Wl,-T,$(F)/pages5000.ld
+
+# dynamically linked, non-PIE, as trace-to-benchmark tools link
+TRACE_PINS = -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) \
+	-DPIN_VDSO_SIZE=$(call noaslr,vdso-span) -Wl,--section-start=.pin_vdso=$(call noaslr,vvar) \
+	-DPIN_SELF -Wl,--section-start=.pin_self=$(self_addr)
+$(F)/trace-dyn: tests/fixtures/trace.c $(F)/pages1500.c $(F)/probe $(B)/elfload
+	$(CC) -O2 -no-pie -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
+		$(F)/pages1500.c -Wl,-T,$(F)/pages1500.ld
+$(F)/stack-dyn: tests/fixtures/trace.c $(F)/probe
+	$(CC) -O2 -no-pie -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) -o $@ $<
+$(F)/pie: tests/fixtures/pinned.c
+	$(CC) -O2 -pie -fPIE -o $@ $<
+$(F)/auxv-dyn: tests/fixtures/auxv.c
+	$(CC) -O2 -o $@ $<
+$(F)/interp-missing: $(F)/mkbad $(F)/pie
+	$(F)/mkbad interp $(F)/pie $@ /nonexistent/ld.so
+$(F)/interp-machine: $(F)/mkbad
+	$(F)/mkbad machine $$($(CC) -print-file-name=ld-linux-x86-64.so.2 | xargs readlink -f) $@
 $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50002000 \

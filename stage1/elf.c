@@ -87,18 +87,11 @@ static const char *resolve(const char *name, long *err)
 	return 0;
 }
 
-void open_program(struct image *im, const char *name)
+static void open_path(struct image *im)
 {
-	long err = 0, fd;
+	long fd = sys_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC);
 	struct statx st;
 
-	die_prefix = name;
-	im->path = resolve(name, &err);
-	if (!im->path)
-		die(err == -ENOENT || err == -ENOTDIR ? EXIT_MISSING
-						       : EXIT_CANNOT,
-		    "%s", errno_name(err));
-	fd = sys_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(fd == -ENOENT ? EXIT_MISSING : EXIT_CANNOT, "%s",
 		    errno_name(fd));
@@ -106,6 +99,34 @@ void open_program(struct image *im, const char *name)
 		die(EXIT_CANNOT, "cannot stat");
 	im->fd = (int)fd;
 	im->size = st.stx_size;
+}
+
+void open_program(struct image *im, const char *name)
+{
+	long err = 0;
+
+	die_prefix = name;
+	im->path = resolve(name, &err);
+	if (!im->path)
+		die(err == -ENOENT || err == -ENOTDIR ? EXIT_MISSING
+						       : EXIT_CANNOT,
+		    "%s", errno_name(err));
+	open_path(im);
+}
+
+/* The interpreter is used by the path the program names, as the kernel
+ * does: no PATH search, and it must be an executable regular file. */
+void open_interp(struct image *im, const char *path)
+{
+	long err = 0;
+
+	im->path = path;
+	im->is_interp = 1;
+	if (!is_regular_executable(path, &err))
+		die(err == -ENOENT || err == -ENOTDIR ? EXIT_MISSING
+						       : EXIT_CANNOT,
+		    "%s", errno_name(err));
+	open_path(im);
 }
 
 static void read_exact(const struct image *im, void *buf, uint64_t len,
@@ -186,7 +207,7 @@ static uint64_t count_phdrs(const struct image *im)
 }
 
 static void check_segment(const struct seg *s, const struct image *im,
-			  struct host *h, uint64_t align)
+			  const struct host *h, uint64_t align)
 {
 	uint64_t pg = h->layout_page, end = s->vaddr + s->memsz;
 
@@ -205,12 +226,61 @@ static void check_segment(const struct seg *s, const struct image *im,
 	if (align > 1 && (s->vaddr - s->off) % align)
 		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_offset 0x%lx and p_vaddr are not congruent modulo p_align 0x%lx",
 		    s->index, s->vaddr, s->off, align);
-	if (page_down(s->vaddr, pg) < mmap_min_addr(h, page_down(s->vaddr, pg)))
-		die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is below vm.mmap_min_addr (0x%lx)",
-		    s->index, s->vaddr, end, h->min_addr);
-	if (end > h->top)
-		die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is above the highest user address 0x%lx",
-		    s->index, s->vaddr, end, h->top);
+}
+
+/* Where the segments ended up (ET_DYN: after the base was chosen) must be
+ * usable addresses. */
+void check_placement(const struct image *im, struct host *h)
+{
+	uint64_t pg = h->layout_page;
+
+	for (uint64_t i = 0; i < im->nsegs; i++) {
+		const struct seg *s = &im->segs[i];
+		uint64_t end = s->vaddr + s->memsz;
+
+		if (s->vaddr < im->bias || end < s->vaddr || end > UINT64_MAX - pg)
+			die(EXIT_CANNOT, "PT_LOAD %u: base 0x%lx + address 0x%lx overflows",
+			    s->index, im->bias, s->vaddr - im->bias);
+		if (page_down(s->vaddr, pg) < mmap_min_addr(h, page_down(s->vaddr, pg)))
+			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is below vm.mmap_min_addr (0x%lx)",
+			    s->index, s->vaddr, end, h->min_addr);
+		if (end > h->top)
+			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is above the highest user address 0x%lx",
+			    s->index, s->vaddr, end, h->top);
+	}
+}
+
+/* ET_DYN: everything moves by the chosen base. */
+void relocate(struct image *im, uint64_t bias)
+{
+	im->bias = bias;
+	for (uint64_t i = 0; i < im->nsegs; i++)
+		im->segs[i].vaddr += bias;
+	if (im->phdr_addr)
+		im->phdr_addr += bias;
+	im->entry += bias;
+}
+
+/* PT_INTERP: the path of the program's interpreter, or 0. */
+static const char *read_interp(const struct image *im)
+{
+	for (uint64_t i = 0; i < im->phnum; i++) {
+		const Elf64_Phdr *p = &im->ph[i];
+		char *path;
+
+		if (p->p_type != PT_INTERP)
+			continue;
+		if (p->p_filesz < 2 || p->p_filesz > 4096)
+			die(EXIT_CANNOT, "bad PT_INTERP size %lu", (uint64_t)p->p_filesz);
+		if (p->p_offset > im->size || p->p_filesz > im->size - p->p_offset)
+			die(EXIT_CANNOT, "PT_INTERP is beyond the end of the file");
+		path = xalloc(p->p_filesz + 1);
+		read_exact(im, path, p->p_filesz, p->p_offset, "PT_INTERP");
+		if (path[p->p_filesz - 1] || strlen(path) != p->p_filesz - 1)
+			die(EXIT_CANNOT, "PT_INTERP is not a NUL-terminated path");
+		return path;
+	}
+	return 0;
 }
 
 static void sort_segments(struct seg *s, uint64_t n)
@@ -272,11 +342,11 @@ void load_elf(struct image *im, struct host *h)
 	im->ph = xalloc(tablen + 1);
 	read_exact(im, im->ph, tablen, im->eh.e_phoff, "program headers");
 
-	for (uint64_t i = 0; i < im->phnum; i++)
-		if (im->ph[i].p_type == PT_INTERP)
-			die(EXIT_CANNOT, "dynamically linked (PT_INTERP); elfload loads static programs");
-	if (im->eh.e_type == ET_DYN)
-		die(EXIT_CANNOT, "position-independent (ET_DYN); elfload loads fixed-address programs");
+	im->interp = read_interp(im);
+	if (im->is_interp && im->eh.e_type != ET_DYN)
+		die(EXIT_CANNOT, "not a shared object (ET_DYN), cannot be an interpreter");
+	if (im->is_interp && im->interp)
+		die(EXIT_CANNOT, "has an interpreter of its own (%s)", im->interp);
 
 	im->segs = xalloc(im->phnum * sizeof(struct seg) + 1);
 	im->stack_flags = PF_R | PF_W;
@@ -294,7 +364,11 @@ void load_elf(struct image *im, struct host *h)
 		s->off = p->p_offset;
 		s->flags = p->p_flags & (PF_R | PF_W | PF_X);
 		s->index = (uint32_t)i;
+		s->fd = im->fd;
+		s->owner = im->is_interp ? im->path : 0;
 		check_segment(s, im, h, p->p_align);
+		if (p->p_align > im->align)
+			im->align = p->p_align;
 		im->nsegs++;
 	}
 	if (!im->nsegs)
@@ -310,6 +384,9 @@ void load_elf(struct image *im, struct host *h)
 			    a->index, a->vaddr, a->vaddr + a->memsz);
 	}
 	find_phdr_addr(im);
+	im->entry = im->eh.e_entry;
+	if (im->eh.e_type == ET_EXEC)
+		check_placement(im, h);
 }
 
 /* The program must start inside an executable segment: anywhere else it
@@ -350,7 +427,7 @@ uint64_t find_symbol(const struct image *im, const char *name)
 		v = v * base + d;
 	}
 	if (!*p && p != name)
-		return v;
+		return v;   /* an address is taken as it is, base included */
 
 	if (!e->e_shoff || e->e_shentsize != sizeof(Elf64_Shdr))
 		die(EXIT_CANNOT, "--entry %s: the program has no section headers", name);
@@ -393,7 +470,7 @@ uint64_t find_symbol(const struct image *im, const char *name)
 			    st->sh_size - s->st_name < nlen + 1)
 				continue;
 			if (!memcmp(str + s->st_name, name, nlen + 1))
-				return s->st_value;
+				return s->st_value + im->bias;
 		}
 	}
 	die(EXIT_CANNOT, "--entry %s: no such symbol in the program", name);

@@ -34,10 +34,11 @@ void die(int code, const char *fmt, ...)
 /* "elfload: reason" plus a pointer to --help, exit 125. */
 void usage_error(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
-extern const char *die_prefix;
+extern const char *die_prefix;  /* the PROGRAM of die() messages */
+extern const char *die_context; /* what in it, e.g. its interpreter, or 0 */
 /* A formatted string in memory that lives until stage2. */
 const char *str_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2))); /* the PROGRAM of die() messages */
+	__attribute__((format(printf, 1, 2)));
 
 struct range {
 	uint64_t lo, hi;
@@ -55,6 +56,8 @@ struct seg {
 	uint64_t vaddr, memsz, filesz, off;
 	uint32_t flags; /* PF_R | PF_W | PF_X */
 	uint32_t index; /* program header index, for messages */
+	int fd;         /* the file it comes from */
+	const char *owner; /* 0: the program; else the interpreter's path */
 };
 
 struct image {
@@ -68,6 +71,11 @@ struct image {
 	uint64_t nsegs;
 	uint64_t phdr_addr;   /* AT_PHDR in the program, 0: not mapped */
 	uint32_t stack_flags; /* PT_GNU_STACK p_flags; PF_R|PF_W if absent */
+	const char *interp;   /* PT_INTERP, or 0 */
+	int is_interp;        /* this image is an interpreter */
+	uint64_t align;       /* the largest p_align */
+	uint64_t bias;        /* ET_DYN: where it was put; 0 for ET_EXEC */
+	uint64_t entry;       /* e_entry + bias */
 };
 
 /* ---- the machine, as stage1 finds it ---- */
@@ -92,6 +100,9 @@ struct options {
 	int nargs;
 	const char *argv0;    /* --argv0 */
 	const char *entry;    /* --entry */
+	const char *interp;   /* --interp */
+	uint64_t base;        /* --base */
+	int has_base;
 	uint64_t stack_size;
 	uint64_t stack_top;
 	uint64_t page_size;   /* --page-size */
@@ -100,6 +111,9 @@ struct options {
 
 /* ---- elf.c ---- */
 void open_program(struct image *im, const char *name);
+void open_interp(struct image *im, const char *path);
+void check_placement(const struct image *im, struct host *h);
+void relocate(struct image *im, uint64_t bias);
 void load_elf(struct image *im, struct host *h);
 void check_entry(const struct image *im, uint64_t pc, const char *what);
 uint64_t find_symbol(const struct image *im, const char *name);
@@ -121,6 +135,8 @@ struct collision {
 };
 
 struct layout {
+	struct seg *all;      /* every placed segment, by address */
+	uint64_t nall;
 	struct op *ops;       /* load ops, in order */
 	size_t nops, capops;
 	uint64_t stack_lo, stack_top;
@@ -137,12 +153,13 @@ struct layout {
 
 void plan_segments(struct layout *lay, const struct image *im,
 		   const struct host *h);
-void decide_vdso(struct layout *lay, const struct image *im,
-		 const struct host *h);
-void place_stack(struct layout *lay, const struct image *im,
-		 const struct host *h, const struct options *o);
-void place_hole(struct layout *lay, const struct image *im,
-		const struct host *h, uint64_t size);
+void add_footprint(struct layout *lay, const struct image *im);
+void decide_vdso(struct layout *lay, const struct host *h);
+void place_stack(struct layout *lay, const struct host *h,
+		 const struct options *o);
+uint64_t place_dyn(struct layout *lay, const struct image *im,
+		   const struct host *h);
+void place_hole(struct layout *lay, const struct host *h, uint64_t size);
 void print_layout(int fd, const struct layout *lay, const struct image *im,
 		  const struct host *h);
 void add_op(struct layout *lay, uint32_t kind, uint64_t addr, uint64_t len);

@@ -101,6 +101,8 @@ static void note(struct layout *lay, const char *what, uint64_t lo, uint64_t hi,
 
 static const char *seg_name(const struct seg *s)
 {
+	if (s->owner)
+		return str_printf("PT_LOAD %u of %s", s->index, s->owner);
 	return str_printf("PT_LOAD %u", s->index);
 }
 
@@ -117,7 +119,7 @@ static void load_shared_page(struct layout *lay, const struct image *im,
 	for (j = first; j < im->nsegs && seg_lo(&im->segs[j], L) <= page; j++) {
 		if (seg_hi(&im->segs[j], L) <= page)
 			continue;
-		add_pread(lay, im->fd, &im->segs[j], page, page + L);
+		add_pread(lay, im->segs[j].fd, &im->segs[j], page, page + L);
 		prot |= prot_of(im->segs[j].flags);
 	}
 	add_protect(lay, page, L, prot);
@@ -132,9 +134,8 @@ static void load_shared_page(struct layout *lay, const struct image *im,
 /* The pages only this segment uses: file-backed where offset and address
  * are congruent modulo the page size (no copy, however large), copied
  * otherwise; the bss is anonymous memory, its first partial page zeroed. */
-static void load_own_pages(struct layout *lay, const struct image *im,
-			   const struct seg *s, uint64_t lo, uint64_t hi,
-			   uint64_t L)
+static void load_own_pages(struct layout *lay, const struct seg *s,
+			   uint64_t lo, uint64_t hi, uint64_t L)
 {
 	int prot = prot_of(s->flags);
 	uint64_t fend = s->vaddr + s->filesz;
@@ -147,7 +148,7 @@ static void load_own_pages(struct layout *lay, const struct image *im,
 
 		if (lo < fhi) {
 			add_mmap(lay, lo, fhi - lo, zero ? prot | PROT_WRITE : prot,
-				 im->fd, s->off + lo - s->vaddr);
+				 s->fd, s->off + lo - s->vaddr);
 			if (zero) {
 				add_op(lay, OP_ZERO, fend, pup(fend, L) - fend);
 				if (!(prot & PROT_WRITE)) {
@@ -161,7 +162,7 @@ static void load_own_pages(struct layout *lay, const struct image *im,
 				 prot, -1, 0);
 	} else if (s->filesz) {
 		add_mmap(lay, lo, hi - lo, PROT_READ | PROT_WRITE, -1, 0);
-		add_pread(lay, im->fd, s, lo, hi);
+		add_pread(lay, s->fd, s, lo, hi);
 		add_protect(lay, lo, hi - lo, prot);
 	} else {
 		add_mmap(lay, lo, hi - lo, prot, -1, 0);
@@ -184,7 +185,7 @@ void plan_segments(struct layout *lay, const struct image *im,
 		if (shared_hi)
 			hi -= L;
 		if (lo < hi)
-			load_own_pages(lay, im, s, lo, hi, L);
+			load_own_pages(lay, s, lo, hi, L);
 		if (shared_hi && seg_lo(&im->segs[i + 1], L) != last_shared) {
 			uint64_t first = i;
 
@@ -194,20 +195,32 @@ void plan_segments(struct layout *lay, const struct image *im,
 			load_shared_page(lay, im, first, last_shared, L);
 		}
 	}
-	lay->brk = seg_hi(&im->segs[im->nsegs - 1], h->page);
-	if (lay->brk >= h->top)
-		lay->brk = h->top - h->page; /* no room to grow, as with the kernel */
 }
 
-/* The first segment whose pages reach past lo, or nsegs. */
-static uint64_t first_seg_after(const struct image *im, uint64_t lo, uint64_t L)
+/* All segments placed so far, of the program and of the interpreter, by
+ * address: what the stack, the interpreter and the hole must avoid. */
+void add_footprint(struct layout *lay, const struct image *im)
 {
-	uint64_t a = 0, b = im->nsegs;
+	struct seg *all = xalloc((lay->nall + im->nsegs) * sizeof(*all) + 1);
+	uint64_t a = 0, b = 0, k = 0;
+
+	while (a < lay->nall || b < im->nsegs)
+		all[k++] = b == im->nsegs ||
+			   (a < lay->nall && lay->all[a].vaddr < im->segs[b].vaddr)
+			   ? lay->all[a++] : im->segs[b++];
+	lay->all = all;
+	lay->nall = k;
+}
+
+/* The first placed segment whose pages reach past lo, or nall. */
+static uint64_t first_seg_after(const struct layout *lay, uint64_t lo, uint64_t L)
+{
+	uint64_t a = 0, b = lay->nall;
 
 	while (a < b) {
 		uint64_t m = a + (b - a) / 2;
 
-		if (seg_hi(&im->segs[m], L) <= lo)
+		if (seg_hi(&lay->all[m], L) <= lo)
 			a = m + 1;
 		else
 			b = m;
@@ -215,13 +228,13 @@ static uint64_t first_seg_after(const struct image *im, uint64_t lo, uint64_t L)
 	return a;
 }
 
-/* The segment that overlaps [lo, hi), or 0. */
-static const struct seg *seg_in(const struct image *im, uint64_t lo,
+/* The placed segment that overlaps [lo, hi), or 0. */
+static const struct seg *seg_in(const struct layout *lay, uint64_t lo,
 				uint64_t hi, uint64_t L)
 {
-	uint64_t i = first_seg_after(im, lo, L);
+	uint64_t i = first_seg_after(lay, lo, L);
 
-	return i < im->nsegs && seg_lo(&im->segs[i], L) < hi ? &im->segs[i] : 0;
+	return i < lay->nall && seg_lo(&lay->all[i], L) < hi ? &lay->all[i] : 0;
 }
 
 static int is_vdso_like(const char *name)
@@ -231,8 +244,7 @@ static int is_vdso_like(const char *name)
 
 /* The vDSO and its vvar pages stay unless a segment needs their addresses;
  * then all of them go (the vDSO reads vvar) and AT_SYSINFO_EHDR with them. */
-void decide_vdso(struct layout *lay, const struct image *im,
-		 const struct host *h)
+void decide_vdso(struct layout *lay, const struct host *h)
 {
 	uint64_t L = h->layout_page;
 	int keep = !!h->vdso;
@@ -244,7 +256,7 @@ void decide_vdso(struct layout *lay, const struct image *im,
 
 		if (m->lo >= h->top)
 			continue;
-		s = seg_in(im, m->lo, m->hi, L);
+		s = seg_in(lay, m->lo, m->hi, L);
 		if (s)
 			note(lay, m->name, m->lo, m->hi, seg_name(s), s->vaddr,
 			     s->vaddr + s->memsz,
@@ -263,10 +275,10 @@ void decide_vdso(struct layout *lay, const struct image *im,
 
 /* What [lo, hi) runs into: a segment or a kept mapping (the lowest start
  * among them, to retry below it), or 0 when the range is free. */
-static uint64_t obstacle(const struct layout *lay, const struct image *im,
-			 uint64_t lo, uint64_t hi, uint64_t L)
+static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
+			 uint64_t L)
 {
-	const struct seg *s = seg_in(im, lo, hi, L);
+	const struct seg *s = seg_in(lay, lo, hi, L);
 	uint64_t below = s ? seg_lo(s, L) : UINT64_MAX;
 
 	for (size_t i = 0; i < lay->nkept; i++)
@@ -276,8 +288,8 @@ static uint64_t obstacle(const struct layout *lay, const struct image *im,
 	return below == UINT64_MAX ? 0 : below;
 }
 
-void place_stack(struct layout *lay, const struct image *im,
-		 const struct host *h, const struct options *o)
+void place_stack(struct layout *lay, const struct host *h,
+		 const struct options *o)
 {
 	uint64_t L = h->layout_page, size = pup(o->stack_size, h->page);
 	uint64_t want = o->stack_top ? pup(o->stack_top, h->page) : h->stack_top;
@@ -292,11 +304,11 @@ void place_stack(struct layout *lay, const struct image *im,
 		if (top < size + guard + h->min_addr)
 			die(EXIT_CANNOT, "no room for a 0x%lx-byte stack below 0x%lx",
 			    size, want);
-		b = obstacle(lay, im, top - size - guard, top, L);
+		b = obstacle(lay, top - size - guard, top, L);
 		if (!b)
 			break;
 		if (o->stack_top) {
-			const struct seg *s = seg_in(im, top - size - guard, top, L);
+			const struct seg *s = seg_in(lay, top - size - guard, top, L);
 
 			die(EXIT_CANNOT, "--stack-top 0x%lx: the stack 0x%lx-0x%lx overlaps %s",
 			    want, top - size, top,
@@ -307,7 +319,7 @@ void place_stack(struct layout *lay, const struct image *im,
 	lay->stack_lo = top - size;
 	lay->stack_top = top;
 	if (top != want) {
-		const struct seg *s = seg_in(im, want - size - guard, want, L);
+		const struct seg *s = seg_in(lay, want - size - guard, want, L);
 
 		note(lay, "[stack]", want - size, want,
 		     s ? seg_name(s) : "[vdso]", s ? s->vaddr : 0,
@@ -328,22 +340,24 @@ static void sort_ranges(struct range *r, size_t n)
 			}
 }
 
-/* Everything the hole must avoid, sorted and merged into disjoint ranges. */
+/* What a new range must avoid, sorted and merged into disjoint ranges:
+ * the placed segments, the kept vDSO, the new stack (once placed) and,
+ * with `now`, everything mapped now. */
 static struct range *busy_ranges(const struct layout *lay,
-				 const struct image *im, const struct host *h,
-				 size_t *n)
+				 const struct host *h, int now, size_t *n)
 {
 	size_t k = 0, m = 0;
-	struct range *r = xalloc((h->nmaps + im->nsegs + 1) * sizeof(*r));
+	struct range *r = xalloc((h->nmaps + lay->nall + 1) * sizeof(*r));
 	uint64_t L = h->layout_page;
 
 	for (size_t i = 0; i < h->nmaps; i++)
-		if (h->maps[i].lo < h->top)
+		if (h->maps[i].lo < h->top && (now || is_vdso_like(h->maps[i].name)))
 			r[k++] = h->maps[i];
-	for (uint64_t i = 0; i < im->nsegs; i++)
-		r[k++] = (struct range){ seg_lo(&im->segs[i], L),
-					 seg_hi(&im->segs[i], L), 0, 0 };
-	r[k++] = (struct range){ lay->stack_lo - L, lay->stack_top, 0, 0 };
+	for (uint64_t i = 0; i < lay->nall; i++)
+		r[k++] = (struct range){ seg_lo(&lay->all[i], L),
+					 seg_hi(&lay->all[i], L), 0, 0 };
+	if (lay->stack_top)
+		r[k++] = (struct range){ lay->stack_lo - L, lay->stack_top, 0, 0 };
 	sort_ranges(r, k);
 	for (size_t i = 0; i < k; i++) {
 		if (m && r[i].lo <= r[m - 1].hi) {
@@ -357,39 +371,76 @@ static struct range *busy_ranges(const struct layout *lay,
 	return r;
 }
 
-/* The highest start for `size` bytes, with a free page on either side,
- * inside [floor, limit) and between the disjoint sorted busy ranges r[];
- * 0 if nothing fits. */
+/* The highest start, a multiple of `align`, for `size` bytes with a free
+ * page on either side, inside [floor, limit) and between the disjoint
+ * sorted busy ranges r[]; 0 if nothing fits. */
 static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
-			    uint64_t floor, uint64_t limit, uint64_t pg)
+			    uint64_t floor, uint64_t limit, uint64_t pg,
+			    uint64_t align)
 {
 	for (size_t i = n + 1; i-- > 0;) {
 		uint64_t lo = i ? r[i - 1].hi : floor;
 		uint64_t hi = i < n ? r[i].lo : limit;
+		uint64_t at;
 
 		if (lo < floor)
 			lo = floor;
 		if (hi > limit)
 			hi = limit;
-		if (hi > lo && hi - lo >= size + 2 * pg)
-			return hi - pg - size;
+		if (hi <= lo || hi - lo < size + 2 * pg)
+			continue;
+		at = pdown(hi - pg - size, align);
+		if (at >= lo + pg)
+			return at;
 	}
 	return 0;
 }
 
-void place_hole(struct layout *lay, const struct image *im,
-		const struct host *h, uint64_t size)
+/* Where the kernel's mmap() would start looking, top-down: below the vDSO
+ * (it went first in stage1's mmap area), or well below the stack. */
+static uint64_t mmap_top(const struct host *h)
+{
+	uint64_t top = 0;
+
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (is_vdso_like(h->maps[i].name) && (!top || h->maps[i].lo < top))
+			top = h->maps[i].lo;
+	return top ? top : pdown(h->stack_top - (256 << 20), h->page);
+}
+
+/* An ET_DYN image without a fixed place goes where the kernel would map
+ * it with mmap(NULL): the highest free range below the mmap area's top.
+ * Returns its base (what p_vaddr 0 becomes). */
+uint64_t place_dyn(struct layout *lay, const struct image *im,
+		   const struct host *h)
+{
+	uint64_t L = h->layout_page, align = im->align > L ? im->align : L;
+	uint64_t lo = pdown(im->segs[0].vaddr, L);
+	uint64_t size = pup(im->segs[im->nsegs - 1].vaddr +
+			    im->segs[im->nsegs - 1].memsz, L) - lo;
+	size_t n;
+	struct range *busy = busy_ranges(lay, h, 0, &n);
+	uint64_t at = highest_fit(busy, n, size, h->min_addr, mmap_top(h), L, align);
+
+	if (!at)
+		at = highest_fit(busy, n, size, h->min_addr, h->top, L, align);
+	if (!at)
+		die(EXIT_CANNOT, "no room for %s (0x%lx bytes)", im->path, size);
+	return at - lo;
+}
+
+void place_hole(struct layout *lay, const struct host *h, uint64_t size)
 {
 	extern char __executable_start[];
 	size_t n;
-	struct range *busy = busy_ranges(lay, im, h, &n);
+	struct range *busy = busy_ranges(lay, h, 1, &n);
 	uint64_t pg = h->page, lo;
 
 	size = pup(size, pg);
 	lo = highest_fit(busy, n, size, h->min_addr,
-			 pdown((uint64_t)__executable_start, pg), pg);
+			 pdown((uint64_t)__executable_start, pg), pg, pg);
 	if (!lo)
-		lo = highest_fit(busy, n, size, h->min_addr, h->top, pg);
+		lo = highest_fit(busy, n, size, h->min_addr, h->top, pg, pg);
 	if (!lo)
 		die(EXIT_CANNOT, "no room for the loader: no free 0x%lx-byte range that misses every segment",
 		    size);
@@ -428,17 +479,18 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 {
 	struct out o = { .fd = fd };
 	uint64_t L = h->layout_page, k = lay->hole_lo;
-	struct row *r = xalloc((im->nsegs + lay->nkept + 8) * sizeof(*r));
+	struct row *r = xalloc((lay->nall + lay->nkept + 8) * sizeof(*r));
 	size_t n = 0;
 	char perms[5];
 
-	for (uint64_t i = 0; i < im->nsegs; i++) {
-		const struct seg *s = &im->segs[i];
+	for (uint64_t i = 0; i < lay->nall; i++) {
+		const struct seg *s = &lay->all[i];
 		int congruent = ((s->vaddr - s->off) & (L - 1)) == 0;
 
 		perms_of(perms, prot_of(s->flags), 'p');
 		add_row(r, &n, seg_lo(s, L), seg_hi(s, L), perms,
-			s->filesz && congruent ? pdown(s->off, L) : 0, im->path,
+			s->filesz && congruent ? pdown(s->off, L) : 0,
+			s->owner ? s->owner : im->path,
 			str_printf("PT_LOAD %u%s", s->index,
 				   !s->filesz ? " (anonymous)" :
 				   congruent ? "" : " (copied)"));

@@ -27,6 +27,8 @@ static const char usage_text[] =
 "  --argv0 NAME        pass NAME as argv[0] instead of PROGRAM\n"
 "  --entry SYM|ADDR    call this function as int f(argc, argv, envp) instead\n"
 "                      of starting at e_entry; its value is the exit status\n"
+"  --interp PATH       use PATH as the ELF interpreter instead of PT_INTERP\n"
+"  --base ADDR         load a position-independent PROGRAM at ADDR\n"
 "  --map               print the planned layout and exit without running\n"
 "  -v, --verbose       print the planned layout on stderr, then run\n"
 "  --aslr              keep address-space randomization (default: off, as\n"
@@ -118,6 +120,12 @@ static void parse_options(struct options *o, int argc, char **argv)
 			o->argv0 = v;
 		else if ((v = opt_value(&a, end, "--entry")))
 			o->entry = v;
+		else if ((v = opt_value(&a, end, "--interp")))
+			o->interp = v;
+		else if ((v = opt_value(&a, end, "--base"))) {
+			o->base = parse_num("--base", v, 0);
+			o->has_base = 1;
+		}
 		else if ((v = opt_value(&a, end, "--stack-size"))) {
 			o->stack_size = parse_num("--stack-size", v, 1);
 			if (!o->stack_size)
@@ -224,7 +232,7 @@ static void fresh_random(unsigned char out[16], const long *auxv)
  * instead of elfload. Entries the kernel added that we know nothing about
  * pass through unchanged. */
 static long *program_auxv(const long *auxv, const struct image *im,
-			  const struct layout *lay)
+			  uint64_t interp_base, const struct layout *lay)
 {
 	size_t n = 0;
 	long *out;
@@ -240,8 +248,8 @@ static long *program_auxv(const long *auxv, const struct image *im,
 		case AT_PHDR:   v = (long)im->phdr_addr; break;
 		case AT_PHENT:  v = sizeof(Elf64_Phdr); break;
 		case AT_PHNUM:  v = (long)im->phnum; break;
-		case AT_ENTRY:  v = (long)im->eh.e_entry; break;
-		case AT_BASE:   v = 0; break;
+		case AT_ENTRY:  v = (long)im->entry; break;
+		case AT_BASE:   v = (long)interp_base; break;
 		case AT_FLAGS:  v = 0; break;
 		case AT_SECURE: v = 0; break;
 		case AT_EXECFD: continue;
@@ -257,6 +265,50 @@ static long *program_auxv(const long *auxv, const struct image *im,
 	out[2 * n] = AT_NULL;
 	out[2 * n + 1] = 0;
 	return out;
+}
+
+/* ET_DYN programs: --base, else where the kernel puts a program that has
+ * an interpreter (2/3 of the address space, randomized with --aslr), else,
+ * like the kernel with a static-PIE or an interpreter run directly, in the
+ * mmap area. Returns the bias (the address p_vaddr 0 gets). */
+static uint64_t program_base(struct layout *lay, const struct image *im,
+			     struct host *h, const struct options *o,
+			     int has_interp)
+{
+	uint64_t first = im->segs[0].vaddr & ~(h->layout_page - 1);
+	uint64_t align = im->align > h->page ? im->align : h->page, base;
+
+	if (o->has_base) {
+		if (o->base & (h->page - 1))
+			die(EXIT_CANNOT, "--base 0x%lx: not a multiple of the page size 0x%lx",
+			    o->base, h->page);
+		return o->base - first;
+	}
+	if (!has_interp)
+		return place_dyn(lay, im, h);
+	base = h->top / 3 * 2;
+	if (o->aslr) {
+		uint64_t r = 0;
+
+		sys_getrandom(&r, sizeof(r), 1);
+		base += (r & ((1 << 28) - 1)) * h->page;
+	}
+	return (base & ~(align - 1)) - first;
+}
+
+/* The brk heap starts after the program's highest segment, as the kernel
+ * places it; for a program without interpreter loaded in the mmap area
+ * (static-PIE, ld.so run directly) it goes where ET_DYN programs would
+ * have gone, out of the way of the mappings around it. */
+static uint64_t program_brk(const struct image *im, const struct host *h,
+			    int has_interp)
+{
+	const struct seg *last = &im->segs[im->nsegs - 1];
+	uint64_t brk = (last->vaddr + last->memsz + h->page - 1) & ~(h->page - 1);
+
+	if (im->eh.e_type == ET_DYN && !has_interp)
+		brk = (h->top / 3 * 2) & ~(h->page - 1);
+	return brk < h->top ? brk : h->top - h->page;
 }
 
 static int prot_of_stack(uint32_t pf)
@@ -407,7 +459,7 @@ void stage1_main(long *sp)
 	char **argv = (char **)(sp + 1), **envp = argv + argc + 1, **pargv;
 	long *auxv = find_auxv(envp), *paux;
 	struct options o = { 0 };
-	struct image im = { 0 };
+	struct image im = { 0 }, in = { 0 };
 	struct host h = { 0 };
 	struct layout lay = { 0 };
 	struct stack_image st;
@@ -416,7 +468,7 @@ void stage1_main(long *sp)
 	uint64_t pc, hole_len, unmap_cap, plan_addr, a;
 	struct carver c;
 	struct plan *plan;
-	const char *execfn;
+	const char *execfn, *interp;
 	char *end_strings;
 	int pargc;
 	long r;
@@ -444,19 +496,47 @@ void stage1_main(long *sp)
 	open_program(&im, o.program);
 	execfn = im.path;
 	load_elf(&im, &h);
-	pc = o.entry ? find_symbol(&im, o.entry) : im.eh.e_entry;
-	check_entry(&im, pc, o.entry ? "--entry" : "entry point");
+	interp = o.interp ? o.interp : im.interp;
+	if (interp) {
+		die_context = str_printf("interpreter %s", interp);
+		open_interp(&in, interp);
+		load_elf(&in, &h);
+		die_context = 0;
+	}
 
-	/* the plan */
+	/* the plan: the program, its vDSO, stack and interpreter, in the
+	 * order in which each constrains the next */
+	if (o.has_base && im.eh.e_type != ET_DYN)
+		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
+	if (im.eh.e_type == ET_DYN) {
+		relocate(&im, program_base(&lay, &im, &h, &o, !!interp));
+		check_placement(&im, &h);
+	}
+	add_footprint(&lay, &im);
+	pc = o.entry ? find_symbol(&im, o.entry) : im.entry;
+	check_entry(&im, pc, o.entry ? "--entry" : "entry point");
+	decide_vdso(&lay, &h);
+	place_stack(&lay, &h, &o);
+	if (interp) {
+		die_context = str_printf("interpreter %s", interp);
+		relocate(&in, place_dyn(&lay, &in, &h));
+		check_placement(&in, &h);
+		check_entry(&in, in.entry, "entry point");
+		die_context = 0;
+		add_footprint(&lay, &in);
+		if (!o.entry)
+			pc = in.entry;
+	}
 	plan_segments(&lay, &im, &h);
-	decide_vdso(&lay, &im, &h);
-	place_stack(&lay, &im, &h, &o);
+	if (interp)
+		plan_segments(&lay, &in, &h);
+	lay.brk = program_brk(&im, &h, !!interp);
 
 	pargc = o.nargs + 1;
 	pargv = xalloc((pargc + 1) * sizeof(char *));
 	pargv[0] = (char *)(o.argv0 ? o.argv0 : o.program);
 	memcpy(pargv + 1, o.args, o.nargs * sizeof(char *));
-	paux = program_auxv(auxv, &im, &lay);
+	paux = program_auxv(auxv, &im, in.bias, &lay);
 	fresh_random(rnd, auxv);
 	build_stack(&st, lay.stack_top, pargv, pargc, envp, execfn, paux, rnd);
 
@@ -469,7 +549,7 @@ void stage1_main(long *sp)
 		   (lay.nops + 8) * sizeof(struct op) + 16 +
 		   unmap_cap * sizeof(struct op) + strlen(im.path) + 32 +
 		   sizeof(*mm) + 16 + st.len + 16;
-	place_hole(&lay, &im, &h, hole_len);
+	place_hole(&lay, &h, hole_len);
 
 	if (o.map || o.verbose)
 		print_layout(o.map ? 1 : 2, &lay, &im, &h);
@@ -517,6 +597,10 @@ void stage1_main(long *sp)
 	carve_string(&c, basename_(im.path), &last_op(&lay)->arg);
 	add_op(&lay, OP_CLOSE, 0, 0);
 	last_op(&lay)->fd = im.fd;
+	if (interp) {
+		add_op(&lay, OP_CLOSE, 0, 0);
+		last_op(&lay)->fd = in.fd;
+	}
 
 	plan->ops = (uint64_t)carve(&c, lay.nops * sizeof(struct op), 0);
 	memcpy((void *)plan->ops, lay.ops, lay.nops * sizeof(struct op));

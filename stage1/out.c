@@ -4,6 +4,7 @@
 #include "elfload.h"
 
 const char *die_prefix = "";
+const char *die_context;
 
 void out_flush(struct out *o)
 {
@@ -108,6 +109,8 @@ void die(int code, const char *fmt, ...)
 	va_list ap;
 
 	out_printf(&o, "elfload: %s: ", die_prefix);
+	if (die_context)
+		out_printf(&o, "%s: ", die_context);
 	va_start(ap, fmt);
 	vout(&o, fmt, ap);
 	va_end(ap);

@@ -136,14 +136,39 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/plain: --entry nosuch: no such symbol in the program" --entry nosuch "$F/plain"
 }
 
-@test "dynamically linked programs are refused" {
-	refuses 126 "elfload: $F/dynamic: dynamically linked (PT_INTERP); elfload loads static programs" "$F/dynamic"
+@test "missing interpreter: 127" {
+	refuses 127 "elfload: $F/interp-missing: interpreter /nonexistent/ld.so: No such file or directory" "$F/interp-missing"
+	refuses 127 "elfload: $F/pie: interpreter /nonexistent: No such file or directory" --interp /nonexistent "$F/pie"
+}
+
+@test "an interpreter that is not ET_DYN" {
+	refuses 126 "elfload: $F/pie: interpreter $F/plain: not a shared object (ET_DYN), cannot be an interpreter" --interp "$F/plain" "$F/pie"
+}
+
+@test "an interpreter with an interpreter of its own" {
+	refuses 126 "elfload: $F/pie: interpreter $F/pie: has an interpreter of its own (/lib64/ld-linux-x86-64.so.2)" --interp "$F/pie" "$F/pie"
+}
+
+@test "an interpreter for another machine" {
+	refuses 126 "elfload: $F/pie: interpreter $F/interp-machine: wrong machine: built for aarch64 (e_machine 183), this is x86_64" --interp "$F/interp-machine" "$F/pie"
+}
+
+@test "an interpreter that is not executable" {
+	refuses 126 "elfload: $F/pie: interpreter $F/noexec: Permission denied" --interp "$F/noexec" "$F/pie"
+}
+
+@test "--base for a fixed-address program" {
+	refuses 126 "elfload: $F/plain: --base: not a position-independent program (ET_EXEC)" --base 0x10000000 "$F/plain"
+}
+
+@test "--base not on a page boundary" {
+	refuses 126 "elfload: $F/pie: --base 0x10000001: not a multiple of the page size 0x1000" --base 0x10000001 "$F/pie"
 }
 
 @test "nothing that is refused dies by a signal" {
 	# bad-fill is valid without --stack-size (it then runs, and crashes on
 	# its own); every other defect must end in status 126
-	for f in "$F"/bad-* "$F/notelf" "$F/rel.o" "$F/noexec"; do
+	for f in "$F"/bad-* "$F/notelf" "$F/rel.o" "$F/noexec" "$F/interp-machine"; do
 		[ "$f" != "$F/bad-fill" ] || continue
 		run "$E" "$f"
 		[ "$status" -eq 126 ] || { echo "$f: status $status"; return 1; }

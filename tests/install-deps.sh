@@ -9,6 +9,9 @@ want gdb gdb
 want musl-gcc musl-tools
 want setarch util-linux
 want unshare util-linux
+want busybox busybox-static
+[ -f /usr/lib/python3.11/test/test_json/__init__.py ] || need="$need libpython3.11-testsuite"
+want python3 python3
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make check needs:$need (run as root, or install them)" >&2

@@ -1,0 +1,41 @@
+#!/usr/bin/env bats
+# Programs nobody here wrote, each compared with a direct run.
+load helpers
+
+same_as_direct() {
+	local direct dstatus
+	direct=$("$@" 2>&1) && dstatus=0 || dstatus=$?
+	run "$E" "$@"
+	expect "$direct" "$dstatus"
+}
+
+@test "/bin/true and /bin/false" {
+	same_as_direct /bin/true
+	same_as_direct /bin/false
+}
+
+@test "/bin/ls -l /" {
+	same_as_direct /bin/ls -l /
+}
+
+@test "/bin/sh -c 'echo abc | tr a-c x-z'" {
+	same_as_direct /bin/sh -c 'echo abc | tr a-c x-z'
+	[ "$output" = "xyz" ]
+}
+
+@test "busybox applets" {
+	local bb
+	bb=$(command -v busybox)
+	same_as_direct "$bb" echo hello
+	same_as_direct "$bb" sh -c 'i=0; while [ $i -lt 5 ]; do i=$((i + 1)); done; echo $i'
+	same_as_direct "$bb" wc -c /etc/os-release
+	same_as_direct "$bb" sha256sum /etc/os-release
+	same_as_direct "$bb" ls /
+}
+
+@test "python3 runs json, math and threading tests of its own test suite" {
+	run "$E" /usr/bin/python3 -m unittest test.test_json test.test_math test.test_threading
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Ran "*" tests in "* ]]
+	[[ "${lines[-1]}" == "OK"* ]]
+}
