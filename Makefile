@@ -203,7 +203,7 @@ check:
 	$(MAKE) all fixtures
 	tests/run.sh $(CURDIR)/$(B)/elfload $(CURDIR)/$(F)
 
-demo: all $(F)/pages5000 $(F)/pin-stack $(F)/probe
+demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 	@tests/demo.sh $(B)/elfload $(F)
 
 install: all

@@ -1,18 +1,30 @@
 #!/bin/sh
-# make demo: a trace-shaped program the kernel cannot load, run by the
-# kernel and by elfload, side by side.
+# make demo: trace-shaped programs the kernel refuses or runs wrongly, run
+# by the kernel and by elfload, side by side.
 set -u
+export TRACE_WHO=me
 E=$1 F=$2
-echo "A program with $(readelf -lW "$F/pages5000" | grep -c LOAD) PT_LOAD segments, 5000 of them one pinned page each,"
-echo "as a trace-to-benchmark tool writes them:"
-printf '  %-36s ' "kernel (execve):"; out=$("$F/pages5000" 2>&1); echo "${out##*: }  (exit status $?)"
-printf '  %-36s ' "elfload:"; out=$("$E" "$F/pages5000" 2>&1); echo "$out  (exit status $?)"
+noaslr() { setarch "$(uname -m)" -R "$@"; }
+row() { # row LABEL COMMAND...: the command's last line and exit status
+	label=$1
+	shift
+	out=$("$@" 2>&1)
+	printf '  %-34s %s  (exit status %s)\n' "$label" "${out##*: }" "$?"
+}
+
+echo "1. A dynamically linked program with $(readelf -lW "$F/trace-dyn" | grep -c LOAD) PT_LOAD segments, 1500 of"
+echo "   them single pinned pages, as a trace-to-benchmark tool writes them:"
+row "kernel (execve):" "$F/trace-dyn" a1
+row "elfload:" "$E" "$F/trace-dyn" a1
+row "elfload under setarch -R:" noaslr "$E" "$F/trace-dyn" a1
 echo
-page=$(setarch "$(uname -m)" -R "$F/probe" stack-page)
-echo "A program with a data page pinned at $page, where the stack of a"
-echo "run without ASLR (setarch -R, gdb) begins:"
-printf '  %-36s ' "elfload, ASLR on:"; out=$("$E" "$F/pin-stack" 2>&1); echo "$out  (exit status $?)"
-printf '  %-36s ' "elfload, under setarch -R:"; out=$(setarch "$(uname -m)" -R "$E" "$F/pin-stack" 2>&1); echo "$out  (exit status $?)"
+page=$(noaslr "$F/probe" stack-page)
+echo "2. A dynamically linked program with a data page at $page, where"
+echo "   the stack of a run without ASLR (setarch -R, gdb) begins. It prints"
+echo "   its first argument and \$TRACE_WHO; expected: trace a1 me sum 10 pages 0"
+row "kernel, ASLR on:" "$F/stack-dyn" a1
+row "kernel under setarch -R:" noaslr "$F/stack-dyn" a1
+row "elfload under setarch -R:" noaslr "$E" "$F/stack-dyn" a1
 echo
-echo "Its layout, as elfload plans it (elfload --map):"
-"$E" --map "$F/pin-stack" | sed 's/^/  /'
+echo "3. The layout elfload plans for it (elfload --map):"
+"$E" --map "$F/stack-dyn" | sed 's/^/  /'
