@@ -34,14 +34,18 @@ PREFIX ?= /usr/local
 COMMON_CFLAGS := -Os -g -Wall -Wextra -std=gnu11 -ffreestanding -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-strict-aliasing \
 	-Iarch/$(ARCH) -Istage2 -I$(B)
-# Per-architecture code models: stage1 lives far above 2 GiB.
-cflags.riscv64 := -mcmodel=medany
+# Per-architecture code models: stage1 lives far above 2 GiB. riscv64
+# links without relaxation, so nothing relies on gp.
+cflags.riscv64 := -mcmodel=medany -mno-relax
 cflags.ppc64le := -mcmodel=medium
-STAGE1_CFLAGS := $(COMMON_CFLAGS) -fPIE $(cflags.$(ARCH))
+# s390x code is PC-relative without PIE, and its linker wants no PIE
+# objects in a static executable
+stage1_pic.s390x := -fno-pie
+STAGE1_CFLAGS := $(COMMON_CFLAGS) $(or $(stage1_pic.$(ARCH)),-fPIE) $(cflags.$(ARCH))
 # stage2 is copied to an address known only at run time: everything
 # PC-relative, hidden, no tables of pointers that would need relocation.
 STAGE2_CFLAGS := $(COMMON_CFLAGS) -fPIE -fvisibility=hidden -fno-jump-tables \
-	-fno-tree-switch-conversion -fno-plt $(cflags.$(ARCH))
+	-fno-tree-switch-conversion $(cflags.$(ARCH))
 
 STAGE2_OBJS := $(B)/stage2/stage2.o $(B)/stage2/lib.o $(B)/stage2/jump.o
 STAGE1_OBJS := $(B)/stage1/main.o $(B)/stage1/elf.o $(B)/stage1/host.o \
@@ -71,6 +75,9 @@ $(B)/stage2.elf: $(STAGE2_OBJS) linker/stage2.ld
 	@if $(READELF) -rW $@ | grep -q 'Relocation section'; then \
 		echo "stage2 has relocations the loader cannot apply:" >&2; \
 		$(READELF) -rW $@ >&2; rm -f $@; exit 1; fi
+	@extra=$$($(READELF) -SW $@ | sed 's/^ *\[ *[0-9]*\] *//' | \
+		awk '$$7 ~ /A/ && $$1 !~ /^(\.text|\.data|\.hash|\.gnu\.hash|\.dynsym|\.dynstr|\.rela\.dyn|\.dynamic)$$/ { print $$1 }'); \
+	if [ -n "$$extra" ]; then echo "stage2 has sections outside the blob: $$extra" >&2; rm -f $@; exit 1; fi
 $(B)/stage2.bin: $(B)/stage2.elf
 	$(OBJCOPY) -O binary -j .text $< $@
 $(B)/stage2_blob.h: $(B)/stage2.bin $(B)/stage2.elf

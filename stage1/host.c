@@ -122,7 +122,7 @@ uint64_t mmap_min_addr(struct host *h, uint64_t addr)
 /* Is the page at a a valid user address? MAP_FIXED_NOREPLACE answers
  * without disturbing anything: it maps a free page (then unmapped again),
  * says EEXIST for a used one and ENOMEM/EINVAL beyond the top. Returns
- * -1 when the kernel ignored the flag. */
+ * -1 when the flag was ignored and another address came back. */
 static int page_exists(uint64_t a, uint64_t page)
 {
 	long r = sys_mmap(a, page, PROT_NONE,
@@ -147,10 +147,10 @@ static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 	for (;; bits++) {
 		if (bits >= 63)
 			return stack_top;
+		/* a different address than asked for (qemu-user beyond the
+		 * guest's reach) also means the page is not there */
 		e = page_exists((1ULL << (bits + 1)) - 2 * page, page);
-		if (e < 0)
-			return stack_top;   /* MAP_FIXED_NOREPLACE unsupported */
-		if (!e)
+		if (e <= 0)
 			break;
 	}
 	end = 1ULL << bits;

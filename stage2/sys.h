@@ -16,6 +16,10 @@
 #include <linux/errno.h>
 #include "syscall.h"
 
+/* Everything here is defined in the same image that uses it: no symbol
+ * goes through a GOT, which the stage2 blob could not relocate. */
+#pragma GCC visibility push(hidden)
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -75,4 +79,5 @@ size_t fmt_hex(char *buf, uint64_t v, int width);
 /* Render v in decimal into buf (needs 21 bytes). */
 size_t fmt_dec(char *buf, uint64_t v);
 
+#pragma GCC visibility pop
 #endif

@@ -1,0 +1,122 @@
+/*
+ * aarch64 system calls and process entry.
+ *
+ * Syscall ABI:
+ *   - the number goes in x8, the result comes back in x0;
+ *   - arguments: x0, x1, x2, x3, x4, x5;
+ *   - the instruction is "svc #0"; only x0 and the flags change;
+ *   - errors come back as -4095..-1 in x0.
+ *
+ * Process entry (what the kernel leaves and arch_start_program recreates):
+ *   - sp points at argc, 16-byte aligned;
+ *   - x0 = 0 (no function for atexit), the other GPRs are 0 as well.
+ */
+#ifndef ARCH_SYSCALL_H
+#define ARCH_SYSCALL_H
+
+#include <asm/unistd.h>
+
+#define ARCH_NAME "aarch64"
+#define ARCH_ELF_MACHINE 183 /* EM_AARCH64 */
+#define ARCH_ELF_DATA 1      /* ELFDATA2LSB */
+
+#define my_syscall0(n)							      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _ret __asm__("x0");				      \
+	__asm__ volatile("svc #0"					      \
+			 : "=r"(_ret)					      \
+			 : "r"(_num)					      \
+			 : "memory", "cc");				      \
+	_ret;								      \
+})
+
+#define my_syscall1(n, a)						      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_num)					      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall2(n, a, b)						      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	register long _b __asm__("x1") = (long)(b);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_b), "r"(_num)				      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall3(n, a, b, c)						      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	register long _b __asm__("x1") = (long)(b);			      \
+	register long _c __asm__("x2") = (long)(c);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_b), "r"(_c), "r"(_num)			      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall4(n, a, b, c, d)					      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	register long _b __asm__("x1") = (long)(b);			      \
+	register long _c __asm__("x2") = (long)(c);			      \
+	register long _d __asm__("x3") = (long)(d);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_b), "r"(_c), "r"(_d), "r"(_num)		      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall5(n, a, b, c, d, e)					      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	register long _b __asm__("x1") = (long)(b);			      \
+	register long _c __asm__("x2") = (long)(c);			      \
+	register long _d __asm__("x3") = (long)(d);			      \
+	register long _e __asm__("x4") = (long)(e);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_b), "r"(_c), "r"(_d), "r"(_e), "r"(_num)      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall6(n, a, b, c, d, e, f)				      \
+({									      \
+	register long _num __asm__("x8") = (n);				      \
+	register long _a __asm__("x0") = (long)(a);			      \
+	register long _b __asm__("x1") = (long)(b);			      \
+	register long _c __asm__("x2") = (long)(c);			      \
+	register long _d __asm__("x3") = (long)(d);			      \
+	register long _e __asm__("x4") = (long)(e);			      \
+	register long _f __asm__("x5") = (long)(f);			      \
+	__asm__ volatile("svc #0"					      \
+			 : "+r"(_a)					      \
+			 : "r"(_b), "r"(_c), "r"(_d), "r"(_e), "r"(_f), "r"(_num) \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+/* mmap takes its six arguments in registers. */
+static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
+				 long prot, long flags, long fd, long off)
+{
+	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * ppc64le (ELFv2) system calls and process entry.
+ *
+ * Syscall ABI:
+ *   - the number goes in r0, the result comes back in r3;
+ *   - arguments: r3, r4, r5, r6, r7, r8;
+ *   - the instruction is "sc"; it clobbers r0, r4-r12, ctr, xer and cr0;
+ *   - errors set the summary-overflow bit of cr0 (CR0.SO) and leave the
+ *     positive errno in r3: the macros turn that into -errno.
+ *
+ * Process entry (what the kernel leaves and arch_start_program recreates):
+ *   - r1 points at argc, 16-byte aligned;
+ *   - r12 = the entry point (ELFv2 functions compute their TOC from it);
+ *   - the other GPRs are 0, and so is the link register.
+ */
+#ifndef ARCH_SYSCALL_H
+#define ARCH_SYSCALL_H
+
+#include <asm/unistd.h>
+
+#define ARCH_NAME "ppc64le"
+#define ARCH_ELF_MACHINE 21 /* EM_PPC64 */
+#define ARCH_ELF_DATA 1     /* ELFDATA2LSB */
+
+/* what "sc" destroys besides the registers each macro names */
+#define SYSCALL_CLOBBERS "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory"
+
+#define my_syscall0(n)							      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3");					      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "=r"(_a), "+r"(_num)				      \
+			 :						      \
+			 : "r4", "r5", "r6", "r7", "r8", SYSCALL_CLOBBERS);   \
+	_a;								      \
+})
+
+#define my_syscall1(n, a)						      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num)				      \
+			 :						      \
+			 : "r4", "r5", "r6", "r7", "r8", SYSCALL_CLOBBERS);   \
+	_a;								      \
+})
+
+#define my_syscall2(n, a, b)						      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	register long _b __asm__("r4") = (long)(b);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num), "+r"(_b)		      \
+			 :						      \
+			 : "r5", "r6", "r7", "r8", SYSCALL_CLOBBERS);	      \
+	_a;								      \
+})
+
+#define my_syscall3(n, a, b, c)						      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	register long _b __asm__("r4") = (long)(b);			      \
+	register long _c __asm__("r5") = (long)(c);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num), "+r"(_b), "+r"(_c)	      \
+			 :						      \
+			 : "r6", "r7", "r8", SYSCALL_CLOBBERS);		      \
+	_a;								      \
+})
+
+#define my_syscall4(n, a, b, c, d)					      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	register long _b __asm__("r4") = (long)(b);			      \
+	register long _c __asm__("r5") = (long)(c);			      \
+	register long _d __asm__("r6") = (long)(d);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num), "+r"(_b), "+r"(_c), "+r"(_d) \
+			 :						      \
+			 : "r7", "r8", SYSCALL_CLOBBERS);		      \
+	_a;								      \
+})
+
+#define my_syscall5(n, a, b, c, d, e)					      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	register long _b __asm__("r4") = (long)(b);			      \
+	register long _c __asm__("r5") = (long)(c);			      \
+	register long _d __asm__("r6") = (long)(d);			      \
+	register long _e __asm__("r7") = (long)(e);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num), "+r"(_b), "+r"(_c), "+r"(_d), "+r"(_e) \
+			 :						      \
+			 : "r8", SYSCALL_CLOBBERS);			      \
+	_a;								      \
+})
+
+#define my_syscall6(n, a, b, c, d, e, f)				      \
+({									      \
+	register long _num __asm__("r0") = (n);				      \
+	register long _a __asm__("r3") = (long)(a);			      \
+	register long _b __asm__("r4") = (long)(b);			      \
+	register long _c __asm__("r5") = (long)(c);			      \
+	register long _d __asm__("r6") = (long)(d);			      \
+	register long _e __asm__("r7") = (long)(e);			      \
+	register long _f __asm__("r8") = (long)(f);			      \
+	__asm__ volatile("sc\n\tbns+ 1f\n\tneg %0, %0\n1:"		      \
+			 : "+r"(_a), "+r"(_num), "+r"(_b), "+r"(_c), "+r"(_d), "+r"(_e), "+r"(_f) \
+			 :						      \
+			 : SYSCALL_CLOBBERS);				      \
+	_a;								      \
+})
+
+/* mmap takes its six arguments in registers. */
+static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
+				 long prot, long flags, long fd, long off)
+{
+	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+
+#endif

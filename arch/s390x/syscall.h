@@ -1,0 +1,127 @@
+/*
+ * s390x system calls and process entry.
+ *
+ * Syscall ABI:
+ *   - the number goes in r1, the result comes back in r2;
+ *   - arguments: r2, r3, r4, r5, r6, r7;
+ *   - the instruction is "svc 0"; it changes r2 and the condition code;
+ *   - errors come back as -4095..-1 in r2;
+ *   - mmap is the old form: one pointer to its six arguments.
+ *
+ * Process entry (what the kernel leaves and arch_start_program recreates):
+ *   - r15 points at argc;
+ *   - r14 = 0 (no function for atexit), the other GPRs are 0 as well.
+ */
+#ifndef ARCH_SYSCALL_H
+#define ARCH_SYSCALL_H
+
+#include <asm/unistd.h>
+
+#define ARCH_NAME "s390x"
+#define ARCH_ELF_MACHINE 22 /* EM_S390 */
+#define ARCH_ELF_DATA 2     /* ELFDATA2MSB */
+
+#define my_syscall0(n)							      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _ret __asm__("2");				      \
+	__asm__ volatile("svc 0"					      \
+			 : "=r"(_ret)					      \
+			 : "d"(_num)					      \
+			 : "memory", "cc");				      \
+	_ret;								      \
+})
+
+#define my_syscall1(n, a)						      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_num)					      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall2(n, a, b)						      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	register long _b __asm__("3") = (long)(b);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_b), "d"(_num)				      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall3(n, a, b, c)						      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	register long _b __asm__("3") = (long)(b);			      \
+	register long _c __asm__("4") = (long)(c);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_b), "d"(_c), "d"(_num)			      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall4(n, a, b, c, d)					      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	register long _b __asm__("3") = (long)(b);			      \
+	register long _c __asm__("4") = (long)(c);			      \
+	register long _d __asm__("5") = (long)(d);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_b), "d"(_c), "d"(_d), "d"(_num)		      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall5(n, a, b, c, d, e)					      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	register long _b __asm__("3") = (long)(b);			      \
+	register long _c __asm__("4") = (long)(c);			      \
+	register long _d __asm__("5") = (long)(d);			      \
+	register long _e __asm__("6") = (long)(e);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_b), "d"(_c), "d"(_d), "d"(_e), "d"(_num)      \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+#define my_syscall6(n, a, b, c, d, e, f)				      \
+({									      \
+	register long _num __asm__("1") = (n);				      \
+	register long _a __asm__("2") = (long)(a);			      \
+	register long _b __asm__("3") = (long)(b);			      \
+	register long _c __asm__("4") = (long)(c);			      \
+	register long _d __asm__("5") = (long)(d);			      \
+	register long _e __asm__("6") = (long)(e);			      \
+	register long _f __asm__("7") = (long)(f);			      \
+	__asm__ volatile("svc 0"					      \
+			 : "+d"(_a)					      \
+			 : "d"(_b), "d"(_c), "d"(_d), "d"(_e), "d"(_f), "d"(_num) \
+			 : "memory", "cc");				      \
+	_a;								      \
+})
+
+/* s390x's mmap takes a pointer to its arguments. */
+static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
+				 long prot, long flags, long fd, long off)
+{
+	unsigned long args[6] = { addr, len, (unsigned long)prot,
+				  (unsigned long)flags, (unsigned long)fd,
+				  (unsigned long)off };
+
+	return my_syscall1(__NR_mmap, args);
+}
+
+#endif
