@@ -110,23 +110,59 @@ clean:
 .PHONY: all clean check demo install bench
 
 # ---- test fixtures: small C programs pinned with --section-start ----
+#
+# They are built for ARCH and run natively, or under qemu-user for another
+# architecture (or for the host's with QEMU=1, in build/ARCH-qemu). Where
+# they pin pages at "where a run without ASLR has X", X is asked of the
+# probe fixture, run the way the tests will run the programs.
+HOST_ARCH := $(call arch_of,$(shell gcc -dumpmachine))
+ifeq ($(ARCH),$(HOST_ARCH))
+ifeq ($(QEMU),1)
+B := build/$(ARCH)-qemu
+SYSROOT := /
+endif
+else
+QEMU := 1
+SYSROOT := /usr/$(triplet.$(ARCH))
+endif
+ifeq ($(QEMU),1)
+# qemu-user gives the guest a fixed layout when the host does not randomize
+RUN := setarch $(shell uname -m) -R qemu-$(ARCH) -L $(SYSROOT)
+NOASLR := $(RUN)
+else
+RUN :=
+NOASLR := setarch $(ARCH) -R
+endif
+
 F := $(B)/fixtures
-FIXCC := $(CC) -static -O2 -g -fstack-protector-all -pthread
-noaslr = $$(setarch -R $(F)/probe $(1))
+# riscv64's linker relaxation trips over thousands of pinned sections
+fixld.riscv64 := -Wl,--no-relax
+FCC := $(CC) $(fixld.$(ARCH))
+FIXCC := $(FCC) -static -O2 -g -fstack-protector-all -pthread
+noaslr = $$($(NOASLR) $(F)/probe $(1))
 # an address inside elfload's own image
 self_addr = $$(printf '0x%x' $$(( 0x$$($(NM) $(B)/elfload | awk '$$3 == "__executable_start" { print $$1 }') + 0x1000 )))
 # where the brk heap of the unpinned program starts
 heap_addr = $$(printf '0x%x' $$(( (0x$$($(NM) $(F)/plain | awk '$$3 == "_end" { print $$1 }') + 0xfff) & ~0xfff )))
+# the interpreter the dynamic fixtures name, as a file here
+interp_file = $$(readlink -f $(SYSROOT)$$($(READELF) -lW $(F)/pie | sed -n 's/.*interpreter: \(.*\)]/\1/p'))
+PIN_BASE := 0x30000000
 
-FIXTURES := plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
-	bigbss perms features auxv entry personality mkbad notelf rel.o noexec dynamic staticpie \
-	$(addprefix bad-,class32 bigendian machine core phentsize noload filesz \
-	beyond overflow low high congruence overlap entry entry-nox \
-	short-header short-phdrs fill) xnum musl-tls phdr-moved \
-	unaligned execstack trace-dyn stack-dyn pie auxv-dyn interp-missing \
-	interp-machine
+FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
+	bigbss perms features auxv entry personality mkbad notelf rel.o noexec \
+	dynamic staticpie $(addprefix bad-,class32 byteorder machine core \
+	phentsize noload filesz beyond overflow low high congruence overlap \
+	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
+	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
+	pie-nolibc \
+	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved)
 
-fixtures: $(addprefix $(F)/,$(FIXTURES))
+fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload
+
+# how the tests start elfload: the binary itself, or under qemu-user
+$(B)/run-elfload: $(B)/elfload
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(RUN)" "$(CURDIR)/$(B)/elfload" > $@
+	chmod +x $@
 
 $(F)/probe: tests/fixtures/probe.c
 	@mkdir -p $(@D)
@@ -135,12 +171,14 @@ $(F)/plain: tests/fixtures/pinned.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 $(F)/pin-base: tests/fixtures/pinned.c
-	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=0x10000000
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(PIN_BASE)
 $(F)/pin-stack: tests/fixtures/pinned.c $(F)/probe
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(call noaslr,stack-page)
-$(F)/pin-vdso: tests/fixtures/pinned.c $(F)/probe
+# without a vDSO (qemu-user) there is nothing to pin over: the tests skip
+$(F)/pin-vdso: tests/fixtures/pinned.c $(F)/probe $(F)/plain
+	v=$(call noaslr,vvar); if [ $$v = 0x0 ]; then cp $(F)/plain $@; else \
 	$(FIXCC) -o $@ $< -DPIN_SIZE=$(call noaslr,vdso-span) \
-		-Wl,--section-start=.pinned=$(call noaslr,vvar)
+		-Wl,--section-start=.pinned=$$v; fi
 $(F)/pin-self: tests/fixtures/pinned.c $(B)/elfload
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(self_addr)
 $(F)/pin-heap: tests/fixtures/pinned.c $(F)/plain
@@ -150,36 +188,42 @@ $(F)/pages%.c: tests/fixtures/gen-pages.sh
 	sh $< $* 0x20000000 0x2000 $(F)/pages$*
 $(F)/pages5000: tests/fixtures/pages-main.c $(F)/pages5000.c
 	$(FIXCC) -DNPAGES=5000 -o $@ $^ -Wl,-T,$(F)/pages5000.ld
+# segments aligned to 4 KiB only, for --page-size 65536
+$(F)/aligned4k: tests/fixtures/pinned.c
+	$(FIXCC) -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 -o $@ $<
 
 # dynamically linked, non-PIE, as trace-to-benchmark tools link
 TRACE_PINS = -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) \
-	-DPIN_VDSO_SIZE=$(call noaslr,vdso-span) -Wl,--section-start=.pin_vdso=$(call noaslr,vvar) \
+	$$(v=$(call noaslr,vvar); [ $$v = 0x0 ] || echo -DPIN_VDSO_SIZE=$(call noaslr,vdso-span) \
+		-Wl,--section-start=.pin_vdso=$$v) \
 	-DPIN_SELF -Wl,--section-start=.pin_self=$(self_addr)
 $(F)/trace-dyn: tests/fixtures/trace.c $(F)/pages1500.c $(F)/probe $(B)/elfload
-	$(CC) -O2 -no-pie -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
+	$(FCC) -O2 -no-pie -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
 		$(F)/pages1500.c -Wl,-T,$(F)/pages1500.ld
 $(F)/stack-dyn: tests/fixtures/trace.c $(F)/probe
-	$(CC) -O2 -no-pie -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) -o $@ $<
+	$(FCC) -O2 -no-pie -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) -o $@ $<
 $(F)/pie: tests/fixtures/pinned.c
-	$(CC) -O2 -pie -fPIE -o $@ $<
+	$(FCC) -O2 -pie -fPIE -o $@ $<
 $(F)/auxv-dyn: tests/fixtures/auxv.c
-	$(CC) -O2 -o $@ $<
+	$(FCC) -O2 -o $@ $<
 $(F)/interp-missing: $(F)/mkbad $(F)/pie
-	$(F)/mkbad interp $(F)/pie $@ /nonexistent/ld.so
-$(F)/interp-machine: $(F)/mkbad
-	$(F)/mkbad machine $$($(CC) -print-file-name=ld-linux-x86-64.so.2 | xargs readlink -f) $@
+	$(F)/mkbad interp $(F)/pie $@ /no/such/ld.so
+$(F)/interp-machine: $(F)/mkbad $(F)/pie
+	$(F)/mkbad machine $(interp_file) $@
+# 64 KiB apart: the linker merges what shares a 64 KiB page on some arches
 $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
-		-Wl,--section-start=.pin_rx=0x50002000 \
-		-Wl,--section-start=.pin_rw=0x50004000
+		-Wl,--section-start=.pin_rx=0x50010000 \
+		-Wl,--section-start=.pin_rw=0x50020000
 $(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
+# a tool that runs here, whatever ARCH is
 $(F)/mkbad: tests/fixtures/mkbad.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -o $@ $<
+	gcc -O2 -o $@ $<
 $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
-	$(F)/mkbad fill $(F)/pin-base $@ $(call noaslr,vvar) 0x7fffff000000
+	$(F)/mkbad fill $(F)/pin-base $@ $$(v=$(call noaslr,vvar); [ $$v != 0x0 ] && echo $$v || echo 0x7ff000000000) 0x7fffff000000
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
 $(F)/musl-tls: tests/fixtures/musl-tls.c
@@ -197,13 +241,22 @@ $(F)/notelf:
 	@mkdir -p $(@D)
 	printf '#!not really\nhello\n' > $@ && chmod +x $@
 $(F)/rel.o: tests/fixtures/pinned.c
-	$(CC) -c -o $@ $< && chmod +x $@
+	$(FCC) -c -o $@ $< && chmod +x $@
 $(F)/noexec: $(F)/plain
 	cp $< $@ && chmod 644 $@
 $(F)/dynamic: tests/fixtures/pinned.c
-	$(CC) -O2 -o $@ $<
+	$(FCC) -O2 -o $@ $<
+# glibc's static-PIE where this C library has one (rcrt1.o), else the same
+# program as any static one, and the tests skip
 $(F)/staticpie: tests/fixtures/pinned.c
-	$(CC) -O2 -static-pie -o $@ $<
+	if [ -e "$$($(CC) -print-file-name=rcrt1.o)" ]; then \
+		$(FCC) -O2 -static-pie -o $@ $<; else cp $(F)/plain $@; fi
+# a static-PIE on every architecture: no libc, no relocation
+$(F)/pie-nolibc: tests/fixtures/pie-nolibc.c stage2/lib.c arch/$(ARCH)/start.S
+	$(FCC) -O2 -static-pie -nostdlib -ffreestanding -fPIE -fno-stack-protector \
+		-fvisibility=hidden $(cflags.$(ARCH)) -Iarch/$(ARCH) -Istage2 -o $@ $^
+	@! $(READELF) -rW $@ | grep -q 'Relocation section' || \
+		{ echo "pie-nolibc needs relocations" >&2; rm -f $@; exit 1; }
 
 check:
 	tests/install-deps.sh
