@@ -31,6 +31,27 @@ NM      := $(CROSS_COMPILE)nm
 B := build/$(ARCH)
 PREFIX ?= /usr/local
 
+# Programs of ARCH run natively, or under qemu-user when ARCH is not the
+# host's (or with QEMU=1: then the build goes to build/ARCH-qemu).
+HOST_ARCH := $(call arch_of,$(shell gcc -dumpmachine))
+ifeq ($(ARCH),$(HOST_ARCH))
+ifeq ($(QEMU),1)
+B := build/$(ARCH)-qemu
+SYSROOT := /
+endif
+else
+QEMU := 1
+SYSROOT := /usr/$(triplet.$(ARCH))
+endif
+ifeq ($(QEMU),1)
+# qemu-user gives the guest a fixed layout when the host does not randomize
+RUN := $(shell command -v setarch) $(shell uname -m) -R $(shell command -v qemu-$(ARCH)) -L $(SYSROOT)
+NOASLR := $(RUN)
+else
+RUN :=
+NOASLR := setarch $(ARCH) -R
+endif
+
 COMMON_CFLAGS := -Os -g -Wall -Wextra -std=gnu11 -ffreestanding -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-strict-aliasing \
 	-Iarch/$(ARCH) -Istage2 -I$(B)
@@ -115,25 +136,6 @@ clean:
 # architecture (or for the host's with QEMU=1, in build/ARCH-qemu). Where
 # they pin pages at "where a run without ASLR has X", X is asked of the
 # probe fixture, run the way the tests will run the programs.
-HOST_ARCH := $(call arch_of,$(shell gcc -dumpmachine))
-ifeq ($(ARCH),$(HOST_ARCH))
-ifeq ($(QEMU),1)
-B := build/$(ARCH)-qemu
-SYSROOT := /
-endif
-else
-QEMU := 1
-SYSROOT := /usr/$(triplet.$(ARCH))
-endif
-ifeq ($(QEMU),1)
-# qemu-user gives the guest a fixed layout when the host does not randomize
-RUN := setarch $(shell uname -m) -R qemu-$(ARCH) -L $(SYSROOT)
-NOASLR := $(RUN)
-else
-RUN :=
-NOASLR := setarch $(ARCH) -R
-endif
-
 F := $(B)/fixtures
 # riscv64's linker relaxation trips over thousands of pinned sections
 fixld.riscv64 := -Wl,--no-relax
@@ -157,12 +159,16 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	pie-nolibc \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved)
 
-fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload
+fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
+$(addprefix $(F)/,$(FIXTURES)): Makefile
 
-# how the tests start elfload: the binary itself, or under qemu-user
-$(B)/run-elfload: $(B)/elfload
+# how the tests start elfload (the binary itself, or under qemu-user) and
+# programs of ARCH
+$(B)/run-elfload: $(B)/elfload Makefile
 	printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(RUN)" "$(CURDIR)/$(B)/elfload" > $@
 	chmod +x $@
+$(B)/test.env: Makefile
+	printf 'ARCH=%s\nRUN="%s"\n' "$(ARCH)" "$(RUN)" > $@
 
 $(F)/probe: tests/fixtures/probe.c
 	@mkdir -p $(@D)
@@ -187,7 +193,7 @@ $(F)/pages%.c: tests/fixtures/gen-pages.sh
 	@mkdir -p $(@D)
 	sh $< $* 0x20000000 0x2000 $(F)/pages$*
 $(F)/pages5000: tests/fixtures/pages-main.c $(F)/pages5000.c
-	$(FIXCC) -DNPAGES=5000 -o $@ $^ -Wl,-T,$(F)/pages5000.ld
+	$(FIXCC) -DNPAGES=5000 -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages5000.ld
 # segments aligned to 4 KiB only, for --page-size 65536
 $(F)/aligned4k: tests/fixtures/pinned.c
 	$(FIXCC) -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 -o $@ $<
@@ -254,14 +260,19 @@ $(F)/staticpie: tests/fixtures/pinned.c
 # a static-PIE on every architecture: no libc, no relocation
 $(F)/pie-nolibc: tests/fixtures/pie-nolibc.c stage2/lib.c arch/$(ARCH)/start.S
 	$(FCC) -O2 -static-pie -nostdlib -ffreestanding -fPIE -fno-stack-protector \
-		-fvisibility=hidden $(cflags.$(ARCH)) -Iarch/$(ARCH) -Istage2 -o $@ $^
+		-fvisibility=hidden $(cflags.$(ARCH)) -Iarch/$(ARCH) -Istage2 -o $@ $(filter %.c %.S,$^)
 	@! $(READELF) -rW $@ | grep -q 'Relocation section' || \
 		{ echo "pie-nolibc needs relocations" >&2; rm -f $@; exit 1; }
 
+# make check: the whole suite natively, under qemu-user for the host's
+# architecture, and under qemu-user for every other one
+CHECK_BUILDS := $(HOST_ARCH) $(HOST_ARCH)-qemu $(filter-out $(HOST_ARCH),$(ARCHES))
 check:
 	tests/install-deps.sh
-	$(MAKE) all fixtures
-	tests/run.sh $(CURDIR)/$(B)/elfload $(CURDIR)/$(F)
+	@for b in $(CHECK_BUILDS); do \
+		$(MAKE) --no-print-directory ARCH=$${b%-qemu} $$(case $$b in *-qemu) echo QEMU=1;; esac) \
+			all fixtures >/dev/null || exit 1; done
+	tests/run.sh $(CHECK_BUILDS)
 
 demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 	@tests/demo.sh $(B)/elfload $(F)

@@ -8,29 +8,33 @@ extern char **environ_;
 
 static uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
 
-static int is_regular_executable(const char *path, long *err)
+/* Opens path if it is an executable regular file; else returns -errno.
+ * The type and size come from the open descriptor: qemu-user translates
+ * paths (-L) for open and access, not for every stat call. */
+static long open_executable(const char *path, uint64_t *size)
 {
 	struct statx st;
-	long r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st);
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r;
 
+	if (fd < 0)
+		return fd;
+	r = sys_statx((int)fd, "", 0x1000 /* AT_EMPTY_PATH */,
+		      STATX_TYPE | STATX_MODE | STATX_SIZE, &st);
+	if (r >= 0 && (st.stx_mode & 0170000) == 0040000)
+		r = -EISDIR;
+	if (r >= 0) {   /* may we execute what we opened? */
+		r = sys_faccessat2((int)fd, "", 1 /* X_OK */, 0x1000 /* AT_EMPTY_PATH */);
+		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
+			r = sys_faccessat(path, 1 /* X_OK */);
+	}
+	if (r >= 0 && (st.stx_mode & 0170000) != 0100000)
+		r = -EACCES;
 	if (r < 0) {
-		*err = r;
-		return 0;
+		sys_close((int)fd);
+		return r;
 	}
-	if ((st.stx_mode & 0170000) == 0040000) {
-		*err = -EISDIR;
-		return 0;
-	}
-	r = sys_faccessat(path, 1 /* X_OK */);
-	if (r < 0) {
-		*err = r;
-		return 0;
-	}
-	if ((st.stx_mode & 0170000) != 0100000) {
-		*err = -EACCES;
-		return 0;
-	}
-	return 1;
+	*size = st.stx_size;
+	return fd;
 }
 
 static const char *getenv_(const char *name)
@@ -46,27 +50,28 @@ static const char *getenv_(const char *name)
 
 /* PATH search with execvp's rules: a name with a slash is used as it is;
  * otherwise the first executable regular file along PATH wins, and a
- * non-executable match only decides the error if nothing else is found. */
-static const char *resolve(const char *name, long *err)
+ * non-executable match only decides the error if nothing else is found.
+ * Returns the open descriptor or -errno. */
+static long resolve(struct image *im, const char *name)
 {
 	const char *path = getenv_("PATH");
 	size_t nlen = strlen(name);
 	long first_err = -ENOENT;
 
-	if (!*name) {
-		*err = -ENOENT;
-		return 0;
-	}
+	if (!*name)
+		return -ENOENT;
 	for (const char *p = name; *p; p++)
-		if (*p == '/')
-			return is_regular_executable(name, err) ? name : 0;
+		if (*p == '/') {
+			im->path = name;
+			return open_executable(name, &im->size);
+		}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		const char *colon = path;
 		size_t dlen;
 		char *cand;
-		long e = 0;
+		long fd;
 
 		while (*colon && *colon != ':')
 			colon++;
@@ -77,56 +82,39 @@ static const char *resolve(const char *name, long *err)
 			cand[dlen++] = '/';
 		}
 		memcpy(cand + dlen, name, nlen + 1);
-		if (is_regular_executable(cand, &e))
-			return cand;
-		if (e != -ENOENT && e != -ENOTDIR && first_err == -ENOENT)
-			first_err = e;
+		fd = open_executable(cand, &im->size);
+		if (fd >= 0) {
+			im->path = cand;
+			return fd;
+		}
+		if (fd != -ENOENT && fd != -ENOTDIR && first_err == -ENOENT)
+			first_err = fd;
 		path = *colon ? colon + 1 : colon;
 	}
-	*err = first_err;
-	return 0;
+	return first_err;
 }
 
-static void open_path(struct image *im)
+static void opened(struct image *im, long fd)
 {
-	long fd = sys_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC);
-	struct statx st;
-
 	if (fd < 0)
-		die(fd == -ENOENT ? EXIT_MISSING : EXIT_CANNOT, "%s",
-		    errno_name(fd));
-	if (sys_statx(fd, "", 0x1000 /* AT_EMPTY_PATH */, STATX_SIZE, &st) < 0)
-		die(EXIT_CANNOT, "cannot stat");
+		die(fd == -ENOENT || fd == -ENOTDIR ? EXIT_MISSING : EXIT_CANNOT,
+		    "%s", errno_name(fd));
 	im->fd = (int)fd;
-	im->size = st.stx_size;
 }
 
 void open_program(struct image *im, const char *name)
 {
-	long err = 0;
-
 	die_prefix = name;
-	im->path = resolve(name, &err);
-	if (!im->path)
-		die(err == -ENOENT || err == -ENOTDIR ? EXIT_MISSING
-						       : EXIT_CANNOT,
-		    "%s", errno_name(err));
-	open_path(im);
+	opened(im, resolve(im, name));
 }
 
 /* The interpreter is used by the path the program names, as the kernel
  * does: no PATH search, and it must be an executable regular file. */
 void open_interp(struct image *im, const char *path)
 {
-	long err = 0;
-
 	im->path = path;
 	im->is_interp = 1;
-	if (!is_regular_executable(path, &err))
-		die(err == -ENOENT || err == -ENOTDIR ? EXIT_MISSING
-						       : EXIT_CANNOT,
-		    "%s", errno_name(err));
-	open_path(im);
+	opened(im, open_executable(path, &im->size));
 }
 
 static void read_exact(const struct image *im, void *buf, uint64_t len,

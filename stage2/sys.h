@@ -53,6 +53,8 @@ static inline long sys_prlimit(int res, void *old)
 { return my_syscall4(__NR_prlimit64, 0, res, 0, old); }
 static inline long sys_faccessat(const char *path, int mode)
 { return my_syscall4(__NR_faccessat, AT_FDCWD, path, mode, 0); }
+static inline long sys_faccessat2(int fd, const char *path, int mode, int flags)
+{ return my_syscall4(__NR_faccessat2, fd, path, mode, flags); }
 static inline long sys_statx(int fd, const char *path, int flags,
 			     unsigned mask, void *buf)
 { return my_syscall5(__NR_statx, fd, path, flags, mask, buf); }

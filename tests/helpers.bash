@@ -1,13 +1,35 @@
-# Shared by all test files. ELFLOAD and FIX come from `make check`;
-# running bats by hand works from the top of the tree after `make fixtures`.
-: "${ELFLOAD:=$BATS_TEST_DIRNAME/../build/$(uname -m)/elfload}"
-: "${FIX:=$BATS_TEST_DIRNAME/../build/$(uname -m)/fixtures}"
+# Shared by all test files. tests/run.sh sets ARCH, ELFLOAD (how to start
+# elfload: the binary, or a script running it under qemu-user), FIX (the
+# fixtures, built for ARCH) and RUN (the prefix that starts a program of
+# ARCH directly: empty natively, "setarch -R qemu-ARCH -L SYSROOT" else).
+: "${ARCH:=$(uname -m)}"
+: "${ELFLOAD:=$BATS_TEST_DIRNAME/../build/$ARCH/run-elfload}"
+: "${FIX:=$BATS_TEST_DIRNAME/../build/$ARCH/fixtures}"
+: "${RUN:=}"
 E=$(realpath "$ELFLOAD")
 F=$(realpath "$FIX")
+ELF=$(dirname "$F")/elfload   # the loader binary itself, for nm
 
-# The lines of /proc/self/maps that belong to file $1, from output $2.
-own_maps() {
-	printf '%s\n' "$2" | grep -F " $1" | awk '{ print $1, $2, $3 }'
+# A program of ARCH, started the way the kernel (or qemu) would.
+direct() { $RUN "$@"; }
+# The same without address-space randomization. Under qemu-user, RUN
+# already turns it off for qemu, which then lays the guest out the same
+# way every time.
+direct_noaslr() { if [ -n "$RUN" ]; then $RUN "$@"; else setarch "$(uname -m)" -R "$@"; fi; }
+elfload_noaslr() { if [ -n "$RUN" ]; then "$E" "$@"; else setarch "$(uname -m)" -R "$E" "$@"; fi; }
+# Where a run without ASLR has things: stack-page, vvar, vdso-span, vdso-end.
+probe() { direct_noaslr "$F/probe" "$1"; }
+
+native_only() { [ -z "$RUN" ] || skip "under qemu-user: ${1:-needs the real kernel}"; }
+host_arch_only() { [ "$ARCH" = "$(uname -m)" ] || skip "runs programs of this machine"; }
+
+# The index of the program header that loads address $2 in file $1.
+phdr_index() {
+	local n=0 type off va rest
+	while read -r type off va rest; do
+		[ "$type" = LOAD ] && [ $((va)) -eq $(($2)) ] && echo "$n"
+		n=$((n + 1))
+	done < <(readelf -lW "$1" | sed -n '/^  Type/,/^$/p' | grep '^  [A-Z]' | tail -n +2)
 }
 
 # Asserts that the last command printed exactly $1 and exited with $2.
@@ -19,10 +41,9 @@ expect() {
 	fi
 }
 
-no_aslr() { setarch "$(uname -m)" -R "$@"; }
-
 # Runs under gdb the way a user debugging it would; leaves gdb's output
 # (with the program's) in $output.
 under_gdb() {
+	native_only "gdb runs natively"
 	run gdb -nx -batch -ex run --args "$@"
 }

@@ -1,12 +1,28 @@
-#!/bin/sh
-# tests/run.sh ELFLOAD FIXTURES: runs every bats file against one build and
-# ends with the line "N passed, M failed". Exit status 0 only if none failed.
+#!/bin/bash
+# tests/run.sh BUILD...: runs every bats file against each build (x86_64,
+# x86_64-qemu, aarch64, ...: a directory under build/ made by
+# `make ARCH=... [QEMU=1] all fixtures`), prints one summary line per build
+# and ends with "N passed, M failed". Exit status 0 only if none failed.
 set -u
-cd "$(dirname "$0")"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-ELFLOAD=$1 FIX=$2 bats --tap . | tee "$log"
-passed=$(grep -c '^ok ' "$log")
-failed=$(grep -c '^not ok ' "$log")
+top=$(cd "$(dirname "$0")/.." && pwd)
+summary=() passed=0 failed=0
+for b in "$@"; do
+	dir=$top/build/$b
+	log=$(mktemp)
+	echo "# ---- $b"
+	(
+		. "$dir/test.env"
+		export ARCH RUN ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
+		bats --tap "$top/tests"
+	) | tee "$log"
+	ok=$(grep -c '^ok ' "$log")
+	notok=$(grep -c '^not ok ' "$log")
+	skipped=$(grep -c '^ok .* # skip' "$log")
+	summary+=("$b: $((ok - skipped)) passed / $((ok + notok - skipped)) run ($skipped skipped)")
+	passed=$((passed + ok - skipped))
+	failed=$((failed + notok))
+	rm -f "$log"
+done
+printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
