@@ -164,9 +164,14 @@ $(addprefix $(F)/,$(FIXTURES)): Makefile
 
 # how the tests start elfload (the binary itself, or under qemu-user) and
 # programs of ARCH
-$(B)/run-elfload: $(B)/elfload Makefile
-	printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(RUN)" "$(CURDIR)/$(B)/elfload" > $@
-	chmod +x $@
+$(B)/run-elfload: $(B)/elfload tests/fixtures/qemu-run.c Makefile
+ifeq ($(RUN),)
+	ln -sf elfload $@
+else
+	gcc -O2 -o $@ tests/fixtures/qemu-run.c -DSETARCH='"$(word 1,$(RUN))"' \
+		-DHOST='"$(word 2,$(RUN))"' -DQEMU='"$(word 4,$(RUN))"' \
+		-DSYSROOT='"$(SYSROOT)"' -DELFLOAD='"$(CURDIR)/$(B)/elfload"'
+endif
 $(B)/test.env: Makefile
 	printf 'ARCH=%s\nRUN="%s"\n' "$(ARCH)" "$(RUN)" > $@
 
@@ -192,11 +197,14 @@ $(F)/pin-heap: tests/fixtures/pinned.c $(F)/plain
 $(F)/pages%.c: tests/fixtures/gen-pages.sh
 	@mkdir -p $(@D)
 	sh $< $* 0x20000000 0x2000 $(F)/pages$*
+# 4 KiB pages in the file too: with 64 KiB ones the linker would merge
+# neighbouring pinned pages into one segment (and the file would be huge)
+SMALLPAGES := -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096
 $(F)/pages5000: tests/fixtures/pages-main.c $(F)/pages5000.c
-	$(FIXCC) -DNPAGES=5000 -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages5000.ld
+	$(FIXCC) $(SMALLPAGES) -DNPAGES=5000 -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages5000.ld
 # segments aligned to 4 KiB only, for --page-size 65536
 $(F)/aligned4k: tests/fixtures/pinned.c
-	$(FIXCC) -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 -o $@ $<
+	$(FIXCC) $(SMALLPAGES) -o $@ $<
 
 # dynamically linked, non-PIE, as trace-to-benchmark tools link
 TRACE_PINS = -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) \
@@ -204,7 +212,7 @@ TRACE_PINS = -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) \
 		-Wl,--section-start=.pin_vdso=$$v) \
 	-DPIN_SELF -Wl,--section-start=.pin_self=$(self_addr)
 $(F)/trace-dyn: tests/fixtures/trace.c $(F)/pages1500.c $(F)/probe $(B)/elfload
-	$(FCC) -O2 -no-pie -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
+	$(FCC) -O2 -no-pie $(SMALLPAGES) -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
 		$(F)/pages1500.c -Wl,-T,$(F)/pages1500.ld
 $(F)/stack-dyn: tests/fixtures/trace.c $(F)/probe
 	$(FCC) -O2 -no-pie -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) -o $@ $<
@@ -216,9 +224,8 @@ $(F)/interp-missing: $(F)/mkbad $(F)/pie
 	$(F)/mkbad interp $(F)/pie $@ /no/such/ld.so
 $(F)/interp-machine: $(F)/mkbad $(F)/pie
 	$(F)/mkbad machine $(interp_file) $@
-# 64 KiB apart: the linker merges what shares a 64 KiB page on some arches
 $(F)/perms: tests/fixtures/perms.c
-	$(FIXCC) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
+	$(FIXCC) $(SMALLPAGES) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
 $(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality: $(F)/%: tests/fixtures/%.c

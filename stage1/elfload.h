@@ -143,7 +143,7 @@ struct layout {
 	uint64_t hole_lo, hole_hi, keep_len;
 	uint64_t brk;
 	int keep_vdso;
-	struct range *kept;   /* mappings stage2 must leave: vDSO, vvar */
+	struct range *kept;   /* mappings stage2 leaves: vDSO, vvar, ... */
 	size_t nkept;
 	struct collision *coll;
 	size_t ncoll;
@@ -154,7 +154,7 @@ struct layout {
 void plan_segments(struct layout *lay, const struct image *im,
 		   const struct host *h);
 void add_footprint(struct layout *lay, const struct image *im);
-void decide_vdso(struct layout *lay, const struct host *h);
+void decide_kept(struct layout *lay, const struct host *h);
 void place_stack(struct layout *lay, const struct host *h,
 		 const struct options *o);
 uint64_t place_dyn(struct layout *lay, const struct image *im,

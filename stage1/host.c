@@ -138,20 +138,21 @@ static int page_exists(uint64_t a, uint64_t page)
 
 /* One past the highest user address. User address spaces are 2^N bytes,
  * sometimes minus a page (x86_64). The stack sits near the top, so start
- * with N from its address and go up while the next power exists. */
+ * with N from its address and go up while 2^N is still inside: probed
+ * 1/16 below it, where no host mapping of qemu-user sits in the way. */
 static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 {
-	int bits = 64 - __builtin_clzll(stack_top - 1), e;
+	int bits = 64 - __builtin_clzll(stack_top - 1);
 	uint64_t end;
 
-	for (;; bits++) {
-		if (bits >= 63)
-			return stack_top;
-		/* a different address than asked for (qemu-user beyond the
-		 * guest's reach) also means the page is not there */
-		e = page_exists((1ULL << (bits + 1)) - 2 * page, page);
-		if (e <= 0)
+	while (bits < 62) {
+		uint64_t next = 1ULL << (bits + 1);
+
+		/* another address than asked for (qemu-user beyond the
+		 * guest's reach) also means it is not there */
+		if (page_exists(next - (next >> 4), page) <= 0)
 			break;
+		bits++;
 	}
 	end = 1ULL << bits;
 	return page_exists(end - page, page) == 1 ? end : end - page;

@@ -242,17 +242,47 @@ static int is_vdso_like(const char *name)
 	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
 }
 
-/* The vDSO and its vvar pages stay unless a segment needs their addresses;
- * then all of them go (the vDSO reads vvar) and AT_SYSINFO_EHDR with them. */
-void decide_vdso(struct layout *lay, const struct host *h)
+/* Is this mapping stage1's own: its image, its stack (and a guard page
+ * right below it, as qemu-user makes one), its brk heap, its memory? */
+static int is_ours(const struct host *h, size_t i)
+{
+	extern char __executable_start[], _end[];
+	const struct range *m = &h->maps[i], *next = i + 1 < h->nmaps ? m + 1 : 0;
+	const struct range *r;
+	size_t n;
+
+	if (m->lo < (uint64_t)_end && m->hi > (uint64_t)__executable_start)
+		return 1;
+	if (!strcmp(m->name, "[stack]") || !strcmp(m->name, "[heap]"))
+		return 1;
+	if (next && !strcmp(next->name, "[stack]") && m->hi == next->lo &&
+	    m->perms && !memcmp(m->perms, "---", 3))
+		return 1;
+	r = arena_ranges(&n);
+	for (size_t k = 0; k < n; k++)
+		if (m->lo >= r[k].lo && m->hi <= r[k].hi)
+			return 1;
+	return 0;
+}
+
+/* What stage2 leaves mapped: everything that is not stage1's own and that
+ * no segment needs: the vDSO and its vvar pages, qemu-user's signal
+ * trampolines, whatever else the kernel provides. The vDSO reads vvar, so
+ * if a segment needs any of them all go, and AT_SYSINFO_EHDR with them. */
+void decide_kept(struct layout *lay, const struct host *h)
 {
 	uint64_t L = h->layout_page;
-	int keep = !!h->vdso;
+	int vdso_ok = 1;
 
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (is_vdso_like(h->maps[i].name) &&
+		    seg_in(lay, h->maps[i].lo, h->maps[i].hi, L))
+			vdso_ok = 0;
 	lay->kept = xalloc((h->nmaps + 1) * sizeof(*lay->kept));
 	for (size_t i = 0; i < h->nmaps; i++) {
 		const struct range *m = &h->maps[i];
 		const struct seg *s;
+		int vdso = is_vdso_like(m->name);
 
 		if (m->lo >= h->top)
 			continue;
@@ -260,17 +290,11 @@ void decide_vdso(struct layout *lay, const struct host *h)
 		if (s)
 			note(lay, m->name, m->lo, m->hi, seg_name(s), s->vaddr,
 			     s->vaddr + s->memsz,
-			     is_vdso_like(m->name) ? "unmapped; AT_SYSINFO_EHDR dropped"
-						   : "unmapped");
-		if (!is_vdso_like(m->name))
-			continue;
-		if (s)
-			keep = 0;
-		lay->kept[lay->nkept++] = *m;
+			     vdso ? "unmapped; AT_SYSINFO_EHDR dropped" : "unmapped");
+		if (!s && !is_ours(h, i) && (vdso_ok || !vdso))
+			lay->kept[lay->nkept++] = *m;
 	}
-	if (!keep)
-		lay->nkept = 0;
-	lay->keep_vdso = keep && lay->nkept;
+	lay->keep_vdso = vdso_ok && h->vdso;
 }
 
 /* What [lo, hi) runs into: a segment or a kept mapping (the lowest start
@@ -341,18 +365,20 @@ static void sort_ranges(struct range *r, size_t n)
 }
 
 /* What a new range must avoid, sorted and merged into disjoint ranges:
- * the placed segments, the kept vDSO, the new stack (once placed) and,
- * with `now`, everything mapped now. */
+ * the placed segments, what stays mapped, the new stack (once placed)
+ * and, with `now`, everything mapped now. */
 static struct range *busy_ranges(const struct layout *lay,
 				 const struct host *h, int now, size_t *n)
 {
 	size_t k = 0, m = 0;
-	struct range *r = xalloc((h->nmaps + lay->nall + 1) * sizeof(*r));
+	struct range *r = xalloc((h->nmaps + lay->nkept + lay->nall + 1) * sizeof(*r));
 	uint64_t L = h->layout_page;
 
 	for (size_t i = 0; i < h->nmaps; i++)
-		if (h->maps[i].lo < h->top && (now || is_vdso_like(h->maps[i].name)))
+		if (now && h->maps[i].lo < h->top)
 			r[k++] = h->maps[i];
+	for (size_t i = 0; i < lay->nkept; i++)
+		r[k++] = lay->kept[i];
 	for (uint64_t i = 0; i < lay->nall; i++)
 		r[k++] = (struct range){ seg_lo(&lay->all[i], L),
 					 seg_hi(&lay->all[i], L), 0, 0 };

@@ -515,7 +515,7 @@ void stage1_main(long *sp)
 	add_footprint(&lay, &im);
 	pc = o.entry ? find_symbol(&im, o.entry) : im.entry;
 	check_entry(&im, pc, o.entry ? "--entry" : "entry point");
-	decide_vdso(&lay, &h);
+	decide_kept(&lay, &h);
 	place_stack(&lay, &h, &o);
 	if (interp) {
 		die_context = str_printf("interpreter %s", interp);
