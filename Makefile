@@ -79,8 +79,13 @@ ifeq ($(ARCH),all)
 all check-build:
 	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
 else
-all: $(B)/elfload
+all: $(B)/elfload $(B)/elfload-gdb $(B)/elfload.gdb
 endif
+
+# the debugger integration: a script and the gdb commands it loads
+$(B)/elfload-gdb $(B)/elfload.gdb: $(B)/%: gdb/%
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(B)/stage2/%.o: stage2/%.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -151,7 +156,7 @@ interp_file = $$(readlink -f $(SYSROOT)$$($(READELF) -lW $(F)/pie | sed -n 's/.*
 PIN_BASE := 0x30000000
 
 FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
-	bigbss perms features auxv entry personality mkbad notelf rel.o noexec \
+	bigbss perms features auxv entry personality sleeper mkbad notelf rel.o noexec \
 	dynamic staticpie $(addprefix bad-,class32 byteorder machine core \
 	phentsize noload filesz beyond overflow low high congruence overlap \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
@@ -228,7 +233,7 @@ $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
-$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality: $(F)/%: tests/fixtures/%.c
+$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 # a tool that runs here, whatever ARCH is
@@ -286,5 +291,7 @@ demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 
 install: all
 	install -D -m 755 $(B)/elfload $(DESTDIR)$(PREFIX)/bin/elfload
+	install -D -m 755 $(B)/elfload-gdb $(DESTDIR)$(PREFIX)/bin/elfload-gdb
+	install -D -m 644 $(B)/elfload.gdb $(DESTDIR)$(PREFIX)/share/elfload/elfload.gdb
 
 .PHONY: fixtures

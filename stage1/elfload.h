@@ -106,7 +106,7 @@ struct options {
 	uint64_t stack_size;
 	uint64_t stack_top;
 	uint64_t page_size;   /* --page-size */
-	int map, verbose, aslr;
+	int map, verbose, aslr, stop_at_entry;
 };
 
 /* ---- elf.c ---- */

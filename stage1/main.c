@@ -33,6 +33,8 @@ static const char usage_text[] =
 "  -v, --verbose       print the planned layout on stderr, then run\n"
 "  --aslr              keep address-space randomization (default: off, as\n"
 "                      under gdb or setarch -R)\n"
+"  --stop-at-entry     stop with SIGTRAP once everything is mapped, right\n"
+"                      before the program's first instruction (for debuggers)\n"
 "  --stack-size SIZE   stack size (default RLIMIT_STACK, 8M if unlimited)\n"
 "  --stack-top ADDR    put the top of the stack at ADDR\n"
 "  --page-size N       lay segments out as if pages were N bytes\n"
@@ -116,6 +118,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 			o->map = 1;
 		else if (!strcmp(*a, "--aslr"))
 			o->aslr = 1;
+		else if (!strcmp(*a, "--stop-at-entry"))
+			o->stop_at_entry = 1;
 		else if ((v = opt_value(&a, end, "--argv0")))
 			o->argv0 = v;
 		else if ((v = opt_value(&a, end, "--entry")))
@@ -463,9 +467,9 @@ void stage1_main(long *sp)
 	struct host h = { 0 };
 	struct layout lay = { 0 };
 	struct stack_image st;
-	struct prctl_mm_map *mm;
+	struct prctl_mm_map *mm, *mm_exe;
 	unsigned char rnd[16];
-	uint64_t pc, hole_len, unmap_cap, plan_addr, a;
+	uint64_t pc, hole_len, unmap_cap, plan_addr, a, a_exe;
 	struct carver c;
 	struct plan *plan;
 	const char *execfn, *interp;
@@ -546,9 +550,9 @@ void stage1_main(long *sp)
 	lay.keep_len = lay.blob_len + lay.phdr_len + STAGE2_STACK;
 	unmap_cap = (h.nmaps + 64 + 1) * (lay.nkept + 2);
 	hole_len = lay.keep_len + sizeof(struct plan) + 64 +
-		   (lay.nops + 8) * sizeof(struct op) + 16 +
+		   (lay.nops + 10) * sizeof(struct op) + 16 +
 		   unmap_cap * sizeof(struct op) + strlen(im.path) + 32 +
-		   sizeof(*mm) + 16 + st.len + 16;
+		   2 * (sizeof(*mm) + 16) + st.len + 16;
 	place_hole(&lay, &h, hole_len);
 
 	if (o.map || o.verbose)
@@ -589,6 +593,13 @@ void stage1_main(long *sp)
 	add_op(&lay, OP_COPY, st.sp, st.len);
 	carve(&c, st.len, &last_op(&lay)->arg);
 	memcpy((char *)last_op(&lay)->arg, st.buf, st.len);
+	/* /proc/PID/exe too, where we may (CAP_SYS_ADMIN); else the rest */
+	mm_exe = carve(&c, sizeof(*mm), &a_exe);
+	*mm_exe = *mm;
+	mm_exe->exe_fd = (uint32_t)im.fd;
+	add_op(&lay, OP_PRCTL | OP_OPTIONAL, a_exe, sizeof(*mm));
+	last_op(&lay)->flags = PR_SET_MM;
+	last_op(&lay)->arg = PR_SET_MM_MAP;
 	add_op(&lay, OP_PRCTL | OP_OPTIONAL, a, sizeof(*mm));
 	last_op(&lay)->flags = PR_SET_MM;
 	last_op(&lay)->arg = PR_SET_MM_MAP;
@@ -601,6 +612,8 @@ void stage1_main(long *sp)
 		add_op(&lay, OP_CLOSE, 0, 0);
 		last_op(&lay)->fd = in.fd;
 	}
+	if (o.stop_at_entry)
+		add_op(&lay, OP_TRAP, 0, 0);
 
 	plan->ops = (uint64_t)carve(&c, lay.nops * sizeof(struct op), 0);
 	memcpy((void *)plan->ops, lay.ops, lay.nops * sizeof(struct op));

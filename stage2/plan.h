@@ -40,6 +40,7 @@ enum op_kind {
 	OP_SYNC_ICACHE,  /* make [addr, addr+len) coherent for execution */
 	OP_PRCTL,        /* prctl(flags, arg, addr, len, 0) */
 	OP_CLOSE,        /* close(fd) */
+	OP_TRAP,         /* stop here for a debugger: SIGTRAP to ourselves */
 };
 #define OP_KIND_MASK 0xff
 #define OP_OPTIONAL  0x100 /* failure is ignored: the kernel may refuse */

@@ -94,6 +94,8 @@ static long run_op(const struct op *op)
 		return sys_prctl(op->flags, op->arg, op->addr, op->len, 0);
 	case OP_CLOSE:
 		return sys_close(op->fd);
+	case OP_TRAP:
+		return sys_kill(sys_getpid(), 5 /* SIGTRAP */);
 	}
 	return -EINVAL;
 }

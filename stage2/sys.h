@@ -58,6 +58,10 @@ static inline long sys_faccessat2(int fd, const char *path, int mode, int flags)
 static inline long sys_statx(int fd, const char *path, int flags,
 			     unsigned mask, void *buf)
 { return my_syscall5(__NR_statx, fd, path, flags, mask, buf); }
+static inline long sys_getpid(void)
+{ return my_syscall0(__NR_getpid); }
+static inline long sys_kill(long pid, int sig)
+{ return my_syscall2(__NR_kill, pid, sig); }
 static inline __attribute__((noreturn)) void sys_exit(int status)
 {
 	for (;;)

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# Debugging a program loaded by elfload: elfload-gdb stops it before its
+# first instruction and gives gdb the program's symbols, so breakpoints,
+# backtraces and shared libraries work as with a program the kernel
+# started, also when its pages sit where gdb's own no-ASLR layout puts the
+# stack. gdb runs natively; --qemu drives gdb-multiarch and qemu-user.
+load helpers
+
+setup() { native_only "gdb runs natively"; }
+
+GDB=$(dirname "$(realpath "$ELFLOAD")")/elfload-gdb
+
+# debugs FIXTURE WANT...: break at add_up, continue, bt, continue; the
+# breakpoint is hit in add_up called from main, and the program then exits
+# normally after printing WANT.
+debugs() {
+	local fixture=$1
+	shift
+	run "$GDB" "$@" -batch -ex 'break add_up' -ex continue -ex bt -ex continue "$fixture"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"elfload: stopped before the program's first instruction"* ]]
+	grep -q '^Breakpoint 1, .*add_up ' <<<"$output"
+	grep -q '^#0  .*add_up ' <<<"$output"
+	grep -q '^#1  .* in main ' <<<"$output"
+	grep -q '^\[Inferior 1 (process [0-9]*) exited normally\]$' <<<"$output"
+}
+
+@test "--stop-at-entry stops with SIGTRAP once the program is mapped" {
+	run gdb -nx -batch -ex run -ex 'info proc mappings' --args "$E" --stop-at-entry "$F/pin-stack"
+	[[ "$output" == *"Program received signal SIGTRAP"* ]]
+	# everything is mapped: the program's pinned page is there
+	grep -q "$(probe stack-page) .* $F/pin-stack$" <<<"$output"
+}
+
+@test "a static program with a page where gdb puts the stack" {
+	debugs "$F/pin-stack"
+	[[ "$output" == *"pinned $(probe stack-page) sum 10"* ]]
+}
+
+@test "a dynamic program: breakpoints, backtrace, shared libraries" {
+	run "$GDB" -batch -ex 'break add_up' -ex continue -ex bt -ex 'info sharedlibrary' -ex continue "$F/stack-dyn"
+	[ "$status" -eq 0 ]
+	grep -q '^Breakpoint 1, .*add_up ' <<<"$output"
+	grep -q '^#1  .* in main ' <<<"$output"
+	grep -q 'libc\.so\.6$' <<<"$output"
+	[[ "$output" == *"trace (none) (unset) sum 10 pages 0"* ]]
+	grep -q 'exited normally\]$' <<<"$output"
+}
+
+@test "a PIE: symbols where elfload put it" {
+	debugs "$F/pie"
+}
+
+@test "the dynamic trace-shaped program, 1500 pinned pages, with --args" {
+	TRACE_WHO=me run "$GDB" -batch -ex 'break add_up' -ex continue -ex bt -ex continue --args "$F/trace-dyn" a1
+	[ "$status" -eq 0 ]
+	grep -q '^Breakpoint 1, .*add_up ' <<<"$output"
+	grep -q '^#1  .* in main ' <<<"$output"
+	[[ "$output" == *"trace a1 me sum 28 pages 1125750"* ]]
+	grep -q 'exited normally\]$' <<<"$output"
+}
+
+@test "gdb options and program arguments pass through" {
+	run "$GDB" -q -batch -ex 'print 6*7' -ex continue --args "$F/auxv" one two
+	[ "$status" -eq 0 ]
+	grep -q '^\$1 = 42$' <<<"$output"
+	grep -q '^argv\[2\] two$' <<<"$output"
+}
+
+teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
+
+@test "attaching with gdb -p finds the program's symbols" {
+	local line
+	coproc SLEEPER { exec "$E" "$F/sleeper" 3>&-; }
+	pid=$SLEEPER_PID
+	read -r line <&"${SLEEPER[0]}"
+	[ "$line" = ready ]
+	# /proc/PID/exe names the program (elfload may change it as root),
+	# and /proc/PID/auxv describes it
+	[ "$(readlink /proc/$pid/exe)" = "$F/sleeper" ]
+	run gdb -nx -batch -p "$pid" -ex bt
+	grep -q ' in wait_here ' <<<"$output"
+	grep -q ' in main ' <<<"$output"
+	run gdb -nx -batch -p "$pid" -ex 'info auxv' "$F/sleeper"
+	grep -q "AT_ENTRY .* $(readelf -h "$F/sleeper" | awk '/Entry point/ { print $4 }')$" <<<"$output"
+}
+
+@test "--qemu aarch64: gdb-multiarch against qemu-aarch64 -g, on loopback" {
+	local a=$(dirname "$F")/../aarch64
+	[ -x "$a/elfload" ] && [ -e "$a/fixtures/pie" ] || skip "no aarch64 build"
+	debugs "$a/fixtures/pin-stack" --qemu aarch64
+	debugs "$a/fixtures/pie" --qemu aarch64
+	debugs "$a/fixtures/stack-dyn" --qemu aarch64
+}
