@@ -92,3 +92,17 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 	debugs "$a/fixtures/pie" --qemu aarch64
 	debugs "$a/fixtures/stack-dyn" --qemu aarch64
 }
+
+@test "a static-PIE" {
+	cmp -s "$F/staticpie" "$F/plain" && skip "this C library has no static-PIE support"
+	debugs "$F/staticpie"
+}
+
+@test "elfload-gdb without a program, or with one that is not there" {
+	run "$GDB" -batch
+	[ "$status" -eq 125 ]
+	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]
+	PATH=/usr/bin:/bin run "$GDB" no-such-program
+	[ "$status" -eq 127 ]
+	[ "$output" = "elfload-gdb: no-such-program: not found" ]
+}
