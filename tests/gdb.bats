@@ -5,6 +5,7 @@
 # started, also when its pages sit where gdb's own no-ASLR layout puts the
 # stack. gdb runs natively; --qemu drives gdb-multiarch and qemu-user.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() { native_only "gdb runs natively"; }
 
@@ -99,10 +100,8 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 }
 
 @test "elfload-gdb without a program, or with one that is not there" {
-	run "$GDB" -batch
-	[ "$status" -eq 125 ]
+	run -125 "$GDB" -batch
 	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]
-	PATH=/usr/bin:/bin run "$GDB" no-such-program
-	[ "$status" -eq 127 ]
+	PATH=/usr/bin:/bin run -127 "$GDB" no-such-program
 	[ "$output" = "elfload-gdb: no-such-program: not found" ]
 }
