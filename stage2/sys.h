@@ -36,7 +36,13 @@ static inline long sys_close(int fd)
 { return my_syscall1(__NR_close, fd); }
 static inline long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 			    int fd, uint64_t off)
-{ return arch_sys_mmap(addr, len, prot, flags, fd, off); }
+{
+#ifdef ARCH_SYS_MMAP   /* the arch passes mmap's arguments its own way */
+	return arch_sys_mmap(addr, len, prot, flags, fd, off);
+#else
+	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+#endif
+}
 static inline long sys_munmap(uint64_t addr, uint64_t len)
 { return my_syscall2(__NR_munmap, addr, len); }
 static inline long sys_mprotect(uint64_t addr, uint64_t len, int prot)

@@ -8,6 +8,8 @@ want() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
 want_file() { [ -e "$1" ] || need="$need $2"; }
 want bats bats
 want gdb gdb
+want gdb-multiarch gdb-multiarch
+want ip iproute2
 want musl-gcc musl-tools
 want setarch util-linux
 want unshare util-linux

@@ -115,11 +115,4 @@
 	_a;								      \
 })
 
-/* mmap takes its six arguments in registers. */
-static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
-				 long prot, long flags, long fd, long off)
-{
-	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
-}
-
 #endif

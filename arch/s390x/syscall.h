@@ -114,6 +114,7 @@
 })
 
 /* s390x's mmap takes a pointer to its arguments. */
+#define ARCH_SYS_MMAP
 static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
 				 long prot, long flags, long fd, long off)
 {

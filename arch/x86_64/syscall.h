@@ -101,11 +101,4 @@
 	_ret;                                                                 \
 })
 
-/* mmap takes its six arguments in registers on x86_64. */
-static inline long arch_sys_mmap(unsigned long addr, unsigned long len,
-				 long prot, long flags, long fd, long off)
-{
-	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
-}
-
 #endif
