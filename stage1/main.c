@@ -333,16 +333,19 @@ static const char *basename_(const char *p)
 /* Carves the plan area into its parts, in order. */
 struct carver {
 	char *base;
-	uint64_t addr, used;
+	uint64_t used, size;
 };
 
 static void *carve(struct carver *c, uint64_t n, uint64_t *addr)
 {
 	void *p = c->base + c->used;
 
+	n = (n + 15) & ~15ULL;
+	if (n > c->size - c->used)
+		die(EXIT_CANNOT, "internal error: the plan does not fit the loader's hole");
 	if (addr)
-		*addr = c->addr + c->used;
-	c->used += (n + 15) & ~15ULL;
+		*addr = (uint64_t)p;
+	c->used += n;
 	return p;
 }
 
@@ -456,6 +459,118 @@ static void protect(uint64_t lo, uint64_t len, int prot)
 		die(EXIT_CANNOT, "cannot protect the loader's code: %s", errno_name(r));
 }
 
+/* Where everything goes: the program (ET_DYN: where the kernel would put
+ * it), what stays mapped, the stack, the interpreter, in the order in
+ * which each constrains the next; then the ops that load the segments.
+ * Returns where the process starts. */
+static uint64_t plan_layout(struct layout *lay, struct image *im,
+			    struct image *in, struct host *h,
+			    const struct options *o)
+{
+	uint64_t pc;
+
+	if (o->has_base && im->eh.e_type != ET_DYN)
+		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
+	if (im->eh.e_type == ET_DYN) {
+		relocate(im, program_base(lay, im, h, o, !!in->path));
+		check_placement(im, h);
+	}
+	add_footprint(lay, im);
+	pc = o->entry ? find_symbol(im, o->entry) : im->entry;
+	check_entry(im, pc, o->entry ? "--entry" : "entry point");
+	decide_kept(lay, h);
+	place_stack(lay, h, o);
+	if (in->path) {
+		die_context = str_printf("interpreter %s", in->path);
+		relocate(in, place_dyn(lay, in, h));
+		check_placement(in, h);
+		check_entry(in, in->entry, "entry point");
+		die_context = 0;
+		add_footprint(lay, in);
+		if (!o->entry)
+			pc = in->entry;
+	}
+	plan_segments(lay, im, h);
+	if (in->path)
+		plan_segments(lay, in, h);
+	lay->brk = program_brk(im, h, !!in->path);
+	return pc;
+}
+
+/* The ops that follow the segments: the stack and its contents, what the
+ * process looks like from outside, closing our descriptors. */
+static void add_process_ops(struct layout *lay, struct carver *c,
+			    const struct image *im, const struct image *in,
+			    const struct stack_image *st, const struct host *h,
+			    int stop_at_entry)
+{
+	struct prctl_mm_map *mm, *mm_exe;
+	uint64_t a, a_exe;
+
+	add_op(lay, OP_MMAP, lay->stack_lo, lay->stack_top - lay->stack_lo);
+	last_op(lay)->prot = prot_of_stack(im->stack_flags);
+	last_op(lay)->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE;
+	add_op(lay, OP_COPY, st->sp, st->len);
+	memcpy(carve(c, st->len, &last_op(lay)->arg), st->buf, st->len);
+
+	/* /proc/PID/exe as well, where we may (CAP_SYS_ADMIN); else the rest */
+	mm = carve(c, sizeof(*mm), &a);
+	fill_mm_map(mm, im, lay, st, h->top);
+	mm_exe = carve(c, sizeof(*mm), &a_exe);
+	*mm_exe = *mm;
+	mm_exe->exe_fd = (uint32_t)im->fd;
+	add_op(lay, OP_PRCTL | OP_OPTIONAL, a_exe, sizeof(*mm));
+	last_op(lay)->flags = PR_SET_MM;
+	last_op(lay)->arg = PR_SET_MM_MAP;
+	add_op(lay, OP_PRCTL | OP_OPTIONAL, a, sizeof(*mm));
+	last_op(lay)->flags = PR_SET_MM;
+	last_op(lay)->arg = PR_SET_MM_MAP;
+	add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
+	last_op(lay)->flags = PR_SET_NAME;
+	carve_string(c, basename_(im->path), &last_op(lay)->arg);
+
+	add_op(lay, OP_CLOSE, 0, 0);
+	last_op(lay)->fd = im->fd;
+	if (in->path) {
+		add_op(lay, OP_CLOSE, 0, 0);
+		last_op(lay)->fd = in->fd;
+	}
+	if (stop_at_entry)
+		add_op(lay, OP_TRAP, 0, 0);
+}
+
+/* How big the hole must be: the blob, the phdr copy, stage2's stack, and
+ * behind them the plan with everything it carries. */
+static uint64_t hole_size(struct layout *lay, const struct image *im,
+			  const struct host *h, const struct stack_image *st,
+			  uint64_t unmap_cap)
+{
+	lay->blob_len = (STAGE2_SIZE + h->page - 1) & ~(h->page - 1);
+	lay->phdr_len = im->phdr_addr ? 0 :
+		(im->phnum * sizeof(Elf64_Phdr) + h->page - 1) & ~(h->page - 1);
+	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
+	return lay->keep_len + sizeof(struct plan) + 16 +
+	       strlen(im->path) + 32 +                     /* name, comm */
+	       st->len + 16 +                              /* stack image */
+	       2 * (sizeof(struct prctl_mm_map) + 16) +
+	       (lay->nops + 10) * sizeof(struct op) + 16 + /* ops and ours */
+	       unmap_cap * sizeof(struct op) + 16;
+}
+
+/* The program headers where no segment maps them: a copy in the hole,
+ * which AT_PHDR then names. */
+static void copy_phdrs(const struct layout *lay, struct image *im,
+		       struct stack_image *st)
+{
+	uint64_t *aux = (uint64_t *)(st->buf + (st->auxv - st->sp));
+
+	im->phdr_addr = lay->hole_lo + lay->blob_len;
+	memcpy((void *)im->phdr_addr, im->ph, im->phnum * sizeof(Elf64_Phdr));
+	for (; aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == AT_PHDR)
+			aux[1] = im->phdr_addr;
+}
+
 void stage1_main(long *sp) __attribute__((noreturn));
 void stage1_main(long *sp)
 {
@@ -467,9 +582,8 @@ void stage1_main(long *sp)
 	struct host h = { 0 };
 	struct layout lay = { 0 };
 	struct stack_image st;
-	struct prctl_mm_map *mm, *mm_exe;
 	unsigned char rnd[16];
-	uint64_t pc, hole_len, unmap_cap, plan_addr, a, a_exe;
+	uint64_t pc, hole_len, unmap_cap, plan_addr;
 	struct carver c;
 	struct plan *plan;
 	const char *execfn, *interp;
@@ -508,33 +622,7 @@ void stage1_main(long *sp)
 		die_context = 0;
 	}
 
-	/* the plan: the program, its vDSO, stack and interpreter, in the
-	 * order in which each constrains the next */
-	if (o.has_base && im.eh.e_type != ET_DYN)
-		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
-	if (im.eh.e_type == ET_DYN) {
-		relocate(&im, program_base(&lay, &im, &h, &o, !!interp));
-		check_placement(&im, &h);
-	}
-	add_footprint(&lay, &im);
-	pc = o.entry ? find_symbol(&im, o.entry) : im.entry;
-	check_entry(&im, pc, o.entry ? "--entry" : "entry point");
-	decide_kept(&lay, &h);
-	place_stack(&lay, &h, &o);
-	if (interp) {
-		die_context = str_printf("interpreter %s", interp);
-		relocate(&in, place_dyn(&lay, &in, &h));
-		check_placement(&in, &h);
-		check_entry(&in, in.entry, "entry point");
-		die_context = 0;
-		add_footprint(&lay, &in);
-		if (!o.entry)
-			pc = in.entry;
-	}
-	plan_segments(&lay, &im, &h);
-	if (interp)
-		plan_segments(&lay, &in, &h);
-	lay.brk = program_brk(&im, &h, !!interp);
+	pc = plan_layout(&lay, &im, &in, &h, &o);
 
 	pargc = o.nargs + 1;
 	pargv = xalloc((pargc + 1) * sizeof(char *));
@@ -544,15 +632,8 @@ void stage1_main(long *sp)
 	fresh_random(rnd, auxv);
 	build_stack(&st, lay.stack_top, pargv, pargc, envp, execfn, paux, rnd);
 
-	lay.blob_len = (STAGE2_SIZE + h.page - 1) & ~(h.page - 1);
-	lay.phdr_len = im.phdr_addr ? 0 :
-		(im.phnum * sizeof(Elf64_Phdr) + h.page - 1) & ~(h.page - 1);
-	lay.keep_len = lay.blob_len + lay.phdr_len + STAGE2_STACK;
 	unmap_cap = (h.nmaps + 64 + 1) * (lay.nkept + 2);
-	hole_len = lay.keep_len + sizeof(struct plan) + 64 +
-		   (lay.nops + 10) * sizeof(struct op) + 16 +
-		   unmap_cap * sizeof(struct op) + strlen(im.path) + 32 +
-		   2 * (sizeof(*mm) + 16) + st.len + 16;
+	hole_len = hole_size(&lay, &im, &h, &st, unmap_cap);
 	place_hole(&lay, &h, hole_len);
 
 	if (o.map || o.verbose)
@@ -567,53 +648,15 @@ void stage1_main(long *sp)
 		die(EXIT_CANNOT, "cannot map the loader at 0x%lx: %s", lay.hole_lo,
 		    r < 0 ? errno_name(r) : "address taken");
 	memcpy((void *)lay.hole_lo, stage2_blob, stage2_blob_end - stage2_blob);
-	if (lay.phdr_len) {
-		im.phdr_addr = lay.hole_lo + lay.blob_len;
-		memcpy((void *)im.phdr_addr, im.ph, im.phnum * sizeof(Elf64_Phdr));
-		for (uint64_t i = 0; i < st.auxv_len / 16; i++) {
-			uint64_t *e = (uint64_t *)(st.buf + (st.auxv - st.sp)) + 2 * i;
+	if (lay.phdr_len)
+		copy_phdrs(&lay, &im, &st);
 
-			if (e[0] == AT_PHDR)
-				e[1] = im.phdr_addr;
-		}
-	}
-
-	c = (struct carver){ (char *)lay.hole_lo + lay.keep_len,
-			     lay.hole_lo + lay.keep_len, 0 };
+	c = (struct carver){ (char *)lay.hole_lo + lay.keep_len, 0,
+			     lay.hole_hi - lay.hole_lo - lay.keep_len };
 	plan = carve(&c, sizeof(*plan), &plan_addr);
 	plan->magic = PLAN_MAGIC;
 	carve_string(&c, o.program, &plan->name);
-	mm = carve(&c, sizeof(*mm), &a);
-	fill_mm_map(mm, &im, &lay, &st, h.top);
-
-	/* the ops that follow the segments: stack, process identity, fds */
-	add_op(&lay, OP_MMAP, lay.stack_lo, lay.stack_top - lay.stack_lo);
-	last_op(&lay)->prot = prot_of_stack(im.stack_flags);
-	last_op(&lay)->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE;
-	add_op(&lay, OP_COPY, st.sp, st.len);
-	carve(&c, st.len, &last_op(&lay)->arg);
-	memcpy((char *)last_op(&lay)->arg, st.buf, st.len);
-	/* /proc/PID/exe too, where we may (CAP_SYS_ADMIN); else the rest */
-	mm_exe = carve(&c, sizeof(*mm), &a_exe);
-	*mm_exe = *mm;
-	mm_exe->exe_fd = (uint32_t)im.fd;
-	add_op(&lay, OP_PRCTL | OP_OPTIONAL, a_exe, sizeof(*mm));
-	last_op(&lay)->flags = PR_SET_MM;
-	last_op(&lay)->arg = PR_SET_MM_MAP;
-	add_op(&lay, OP_PRCTL | OP_OPTIONAL, a, sizeof(*mm));
-	last_op(&lay)->flags = PR_SET_MM;
-	last_op(&lay)->arg = PR_SET_MM_MAP;
-	add_op(&lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
-	last_op(&lay)->flags = PR_SET_NAME;
-	carve_string(&c, basename_(im.path), &last_op(&lay)->arg);
-	add_op(&lay, OP_CLOSE, 0, 0);
-	last_op(&lay)->fd = im.fd;
-	if (interp) {
-		add_op(&lay, OP_CLOSE, 0, 0);
-		last_op(&lay)->fd = in.fd;
-	}
-	if (o.stop_at_entry)
-		add_op(&lay, OP_TRAP, 0, 0);
+	add_process_ops(&lay, &c, &im, &in, &st, &h, o.stop_at_entry);
 
 	plan->ops = (uint64_t)carve(&c, lay.nops * sizeof(struct op), 0);
 	memcpy((void *)plan->ops, lay.ops, lay.nops * sizeof(struct op));
