@@ -120,7 +120,6 @@ uint64_t find_symbol(const struct image *im, const char *name);
 
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *auxv, long *sp, char *strings_end);
-int read_maps(struct range *r, size_t cap, size_t *n, char *buf, size_t size);
 uint64_t auxv_get(const long *auxv, long type);
 uint64_t mmap_min_addr(struct host *h, uint64_t addr);
 

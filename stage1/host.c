@@ -49,14 +49,16 @@ static const char *parse_hex(const char *s, uint64_t *v)
 	}
 }
 
-/* Parse /proc/self/maps into r[cap], names pointing into buf. Returns the
- * number of bytes read, -1 when buf or r was too small, or -errno. Makes
- * no mapping of its own. */
-int read_maps(struct range *r, size_t cap, size_t *nout, char *buf, size_t size)
+/* Parse /proc/self/maps into ranges whose names point into the text.
+ * Returns the number of bytes read, -1 when bufsize was too small, or
+ * -errno. Everything it allocates sits together: the few pages touched
+ * are few page faults. */
+static int read_maps(struct range **out, size_t *nout, size_t size)
 {
+	char *buf = xalloc(size), *p = buf;
 	long len = read_file("/proc/self/maps", buf, size - 1);
 	size_t n = 0, lines = 0;
-	char *p = buf;
+	struct range *r;
 
 	if (len < 0)
 		return (int)len;
@@ -65,8 +67,7 @@ int read_maps(struct range *r, size_t cap, size_t *nout, char *buf, size_t size)
 	buf[len] = 0;
 	for (char *q = buf; *q; q++)
 		lines += *q == '\n';
-	if (lines > cap)
-		return -1;
+	*out = r = xalloc((lines + 1) * sizeof(*r));
 	while (*p) {
 		char *eol = p, *f;
 
@@ -195,7 +196,7 @@ static void guess_maps(struct host *h, long *sp, char *strings_end)
 
 void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
 {
-	size_t size = 16384;
+	size_t size = 4096;
 	int r;
 
 	h->auxv = auxv;
@@ -207,13 +208,8 @@ void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
 	h->vdso = auxv_get(auxv, AT_SYSINFO_EHDR);
 	h->min_addr = 65536; /* the kernel's default, until mmap_min_addr() */
 
-	for (;;) {
-		h->maps = xalloc(size / 16 * sizeof(*h->maps));
-		r = read_maps(h->maps, size / 16, &h->nmaps, xalloc(size), size);
-		if (r != -1)
-			break;
+	while ((r = read_maps(&h->maps, &h->nmaps, size)) == -1)
 		size *= 4;
-	}
 	h->have_proc = r >= 0;
 	if (!h->have_proc)
 		guess_maps(h, sp, strings_end);

@@ -371,7 +371,9 @@ static uint64_t unmap_range(struct op *ops, uint64_t k, uint64_t cap,
 		for (size_t j = 0; j < lay->nkept; j++)
 			if (lay->kept[j].lo < cut && lay->kept[j].hi > lo)
 				cut = lay->kept[j].lo, next = lay->kept[j].hi;
-		if (cut > lo) {
+		if (cut > lo && k && ops[k - 1].addr + ops[k - 1].len == lo) {
+			ops[k - 1].len += cut - lo;   /* one call for neighbours */
+		} else if (cut > lo) {
 			if (k == cap)
 				die(EXIT_CANNOT, "too many mappings to undo");
 			ops[k++] = (struct op){ .kind = OP_MUNMAP, .fd = -1,
@@ -522,7 +524,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 	add_op(lay, OP_PRCTL | OP_OPTIONAL, a_exe, sizeof(*mm));
 	last_op(lay)->flags = PR_SET_MM;
 	last_op(lay)->arg = PR_SET_MM_MAP;
-	add_op(lay, OP_PRCTL | OP_OPTIONAL, a, sizeof(*mm));
+	add_op(lay, OP_PRCTL | OP_OPTIONAL | OP_IF_FAILED, a, sizeof(*mm));
 	last_op(lay)->flags = PR_SET_MM;
 	last_op(lay)->arg = PR_SET_MM_MAP;
 	add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);

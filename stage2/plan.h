@@ -44,6 +44,7 @@ enum op_kind {
 };
 #define OP_KIND_MASK 0xff
 #define OP_OPTIONAL  0x100 /* failure is ignored: the kernel may refuse */
+#define OP_IF_FAILED 0x200 /* run only if the op before failed */
 
 struct op {
 	uint32_t kind;

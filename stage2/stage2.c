@@ -102,9 +102,12 @@ static long run_op(const struct op *op)
 
 static void run_ops(const struct plan *p, const struct op *op, uint64_t n)
 {
-	for (; n--; op++) {
-		long r = run_op(op);
+	long r = 0;
 
+	for (; n--; op++) {
+		if ((op->kind & OP_IF_FAILED) && r >= 0)
+			continue;
+		r = run_op(op);
 		if (r < 0 && !(op->kind & OP_OPTIONAL))
 			fail(p, op, r);
 	}
