@@ -6,10 +6,15 @@
  *   0                                                               top
  *   |--[program segments, exactly where p_vaddr says]--...--[stack]--|
  *              ^ brk starts at the end of the highest segment
- *   the hole: the highest free range below stage1's own link address
- *   (or, failing that, anywhere) that collides with nothing mapped now,
- *   no segment and not the new stack. The vDSO/vvar stay only if no
- *   segment needs their pages.
+ *
+ * Decided in this order, each avoiding what came before:
+ *   1. the program's segments (ET_DYN: where the kernel would put them);
+ *   2. what stays mapped: all that is not stage1's own (vDSO, vvar, ...)
+ *      and that no segment needs;
+ *   3. the new stack: where the kernel had it, or the highest place below;
+ *   4. the interpreter: top-down from where mmap() starts, as the kernel;
+ *   5. the hole: the highest free range below stage1's own link address
+ *      (or, failing that, anywhere) that also misses everything mapped now.
  */
 #include "elfload.h"
 

@@ -164,8 +164,7 @@ static long *find_auxv(char **envp)
  * had. If the exec fails (no /proc, or a foreign-architecture binary under
  * qemu-user) we go on with the layout we have.
  */
-static void reexec_without_aslr(int argc, char **argv, char **envp,
-				const long *auxv)
+static void reexec_without_aslr(char **argv, char **envp, const long *auxv)
 {
 	long pers = sys_personality(0xffffffff);
 	int envc = 0;
@@ -181,7 +180,6 @@ static void reexec_without_aslr(int argc, char **argv, char **envp,
 	memcpy(var, REEXEC_VAR, sizeof(REEXEC_VAR) - 1);
 	fmt_hex(var + sizeof(REEXEC_VAR) - 1, (uint64_t)pers, 1);
 	env[envc] = var;
-	(void)argc;
 
 	if (sys_personality((unsigned long)pers | ADDR_NO_RANDOMIZE) < 0)
 		return;
@@ -596,7 +594,7 @@ void stage1_main(long *sp)
 	environ_ = envp;
 	parse_options(&o, argc, argv);
 	if (!o.aslr)
-		reexec_without_aslr(argc, argv, envp, auxv);
+		reexec_without_aslr(argv, envp, auxv);
 	restore_personality(envp);
 
 	end_strings = (char *)auxv_get(auxv, AT_EXECFN);
