@@ -52,6 +52,18 @@ debugs() {
 	debugs "$F/pie"
 }
 
+@test "a PIE whose last page is where gdb puts the stack (--base)" {
+	local page end base
+	page=$(probe stack-page)
+	end=$(readelf -lW "$F/pie" | awk '$1 == "LOAD" { a = $3; s = $6 } END { print a, s }')
+	end=$(( (${end% *} + ${end#* } + 4095) & ~4095 ))
+	base=$(printf '0x%x' $((page + 4096 - end)))
+	debugs "$F/pie" --elfload-option --base="$base"
+	[[ "$output" == *"pinned 0x"* ]]
+	run "$E" --base="$base" --map "$F/pie"
+	grep -q "^[0-9a-f]*-$(printf %x $((page + 4096))) rw-p .* $F/pie *PT_LOAD" <<<"$output"
+}
+
 @test "the dynamic trace-shaped program, 1500 pinned pages, with --args" {
 	TRACE_WHO=me run "$GDB" -batch -ex 'break add_up' -ex continue -ex bt -ex continue --args "$F/trace-dyn" a1
 	[ "$status" -eq 0 ]
@@ -101,7 +113,7 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 
 @test "elfload-gdb without a program, or with one that is not there" {
 	run -125 "$GDB" -batch
-	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]
+	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [--elfload-option OPT]... [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]
 	PATH=/usr/bin:/bin run -127 "$GDB" no-such-program
 	[ "$output" = "elfload-gdb: no-such-program: not found" ]
 }
