@@ -188,3 +188,8 @@ threads 166" 0
 	[ "${a%%$'\n'*}" = "pinned $(probe stack-page) sum 10" ]
 	[ "$a" = "$b" ]
 }
+
+@test "elfload loads elfload: every page of it is where the loader already is" {
+	run "$E" "$ELF" "$ELF" "$F/pin-self"
+	expect "pinned 0x$(printf %x $((0x$(nm "$ELF" | awk '$3 == "__executable_start" { print $1 }') + 0x1000))) sum 10" 0
+}
