@@ -18,14 +18,14 @@ static long open_executable(const char *path, uint64_t *size)
 
 	if (fd < 0)
 		return fd;
-	r = sys_statx((int)fd, "", 0x1000 /* AT_EMPTY_PATH */,
+	r = sys_statx((int)fd, "", AT_EMPTY_PATH,
 		      STATX_TYPE | STATX_MODE | STATX_SIZE, &st);
 	if (r >= 0 && (st.stx_mode & 0170000) == 0040000)
 		r = -EISDIR;
 	if (r >= 0) {   /* may we execute what we opened? */
-		r = sys_faccessat2((int)fd, "", 1 /* X_OK */, 0x1000 /* AT_EMPTY_PATH */);
+		r = sys_faccessat2((int)fd, "", X_OK, AT_EMPTY_PATH);
 		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
-			r = sys_faccessat(path, 1 /* X_OK */);
+			r = sys_faccessat(path, X_OK);
 	}
 	if (r >= 0 && (st.stx_mode & 0170000) != 0100000)
 		r = -EACCES;

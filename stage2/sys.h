@@ -23,6 +23,7 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+#define X_OK 1   /* access(2)'s, which no uapi header has */
 
 static inline long sys_read(int fd, void *buf, size_t n)
 { return my_syscall3(__NR_read, fd, buf, n); }
