@@ -11,6 +11,8 @@
 #include <linux/elf.h>
 #include <linux/auxvec.h>
 #include <linux/prctl.h>
+#include <linux/random.h>
+#include <linux/resource.h>
 #include "sys.h"
 #include "plan.h"
 

@@ -182,7 +182,7 @@ static void guess_maps(struct host *h, long *sp, char *strings_end)
 	h->maps = xalloc(3 * sizeof(*h->maps));
 	h->maps[0] = (struct range){ page_down((uint64_t)__executable_start, pg),
 				     page_up((uint64_t)_end, pg), "[elfload]", 0 };
-	sys_prlimit(3 /* RLIMIT_STACK */, slim);
+	sys_prlimit(RLIMIT_STACK, slim);
 	if (slim[0] > (256 << 20))
 		slim[0] = 256 << 20;
 	h->stack_top = page_up((uint64_t)strings_end, pg);

@@ -214,7 +214,7 @@ static uint64_t default_stack_size(void)
 {
 	uint64_t lim[2] = { 0, 0 };
 
-	if (sys_prlimit(3 /* RLIMIT_STACK */, lim) < 0 || lim[0] == ~0ULL ||
+	if (sys_prlimit(RLIMIT_STACK, lim) < 0 || lim[0] == ~0ULL ||
 	    lim[0] < (128 << 10))
 		return 8 << 20;
 	return lim[0];
@@ -224,7 +224,7 @@ static void fresh_random(unsigned char out[16], const long *auxv)
 {
 	const unsigned char *old = (const unsigned char *)auxv_get(auxv, AT_RANDOM);
 
-	if (sys_getrandom(out, 16, 1 /* GRND_NONBLOCK */) == 16)
+	if (sys_getrandom(out, 16, GRND_NONBLOCK) == 16)
 		return;
 	for (int i = 0; i < 16; i++) /* no getrandom: reuse ours, mixed */
 		out[i] = (unsigned char)((old ? old[i] : 0) ^ (0x9e * (i + 1)));
