@@ -25,6 +25,12 @@ echo "   its first argument and \$TRACE_WHO; expected: trace a1 me sum 10 pages 
 row "kernel, ASLR on:" "$F/stack-dyn" a1
 row "kernel under setarch -R:" noaslr "$F/stack-dyn" a1
 row "elfload under setarch -R:" noaslr "$E" "$F/stack-dyn" a1
+if command -v gdb >/dev/null; then
 echo
-echo "3. The layout elfload plans for it (elfload --map):"
+echo "3. The same program under gdb (gdb turns ASLR off, so its stack lands on the page):"
+row "gdb -ex run:" sh -c "gdb -nx -batch -ex run --args '$F/stack-dyn' a1 2>/dev/null | grep '^trace'"
+row "elfload-gdb -ex continue:" sh -c "'$(dirname "$E")/elfload-gdb' -nx -batch -ex continue --args '$F/stack-dyn' a1 2>/dev/null | grep '^trace'"
+fi
+echo
+echo "4. The layout elfload plans for it (elfload --map):"
 "$E" --map "$F/stack-dyn" | sed 's/^/  /'
