@@ -62,3 +62,14 @@ Try 'elfload --help' for more information." 125
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "argv[0] renamed" ]
 }
+
+@test "make install puts elfload, elfload-gdb and the gdb commands under PREFIX" {
+	native_only "installs the host's build"
+	run make -s -C "$BATS_TEST_DIRNAME/.." install DESTDIR="$BATS_TEST_TMPDIR" PREFIX=/usr
+	[ "$status" -eq 0 ]
+	[ -x "$BATS_TEST_TMPDIR/usr/bin/elfload" ]
+	[ -x "$BATS_TEST_TMPDIR/usr/bin/elfload-gdb" ]
+	[ -f "$BATS_TEST_TMPDIR/usr/share/elfload/elfload.gdb" ]
+	run "$BATS_TEST_TMPDIR/usr/bin/elfload" --version
+	expect "elfload 0.1.0" 0
+}
