@@ -194,6 +194,33 @@ static void guess_maps(struct host *h, long *sp, char *strings_end)
 			h->vdso - 16 * pg, page_up(vdso_end(h->vdso), pg), "[vdso]", 0 };
 }
 
+/* The stack ends where the kernel wrote the last string. A [stack] line
+ * reaching higher holds more than the stack: qemu-user keeps its signal
+ * trampolines there, in pages it shows as part of it. Those are split
+ * off, to be left alone like any mapping that is not ours. */
+static void split_stack(struct host *h, uint64_t strings_top)
+{
+	for (size_t i = 0; i < h->nmaps; i++) {
+		struct range *m = &h->maps[i];
+
+		if (strcmp(m->name, "[stack]"))
+			continue;
+		h->stack_top = m->hi;
+		if (strings_top > m->lo && strings_top < m->hi) {
+			struct range *r = xalloc((h->nmaps + 1) * sizeof(*r));
+
+			memcpy(r, h->maps, (i + 1) * sizeof(*r));
+			memcpy(r + i + 2, h->maps + i + 1, (h->nmaps - i - 1) * sizeof(*r));
+			r[i + 1] = (struct range){ strings_top, m->hi, "[above stack]", m->perms };
+			r[i].hi = h->stack_top = strings_top;
+			h->maps = r;
+			h->nmaps++;
+		}
+		return;
+	}
+	h->stack_top = strings_top;
+}
+
 void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
 {
 	size_t size = 4096;
@@ -213,10 +240,6 @@ void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
 	h->have_proc = r >= 0;
 	if (!h->have_proc)
 		guess_maps(h, sp, strings_end);
-	for (size_t i = 0; i < h->nmaps; i++)
-		if (!strcmp(h->maps[i].name, "[stack]"))
-			h->stack_top = h->maps[i].hi;
-	if (!h->stack_top)
-		h->stack_top = page_up((uint64_t)strings_end, h->page);
+	split_stack(h, page_up((uint64_t)strings_end, h->page));
 	h->top = probe_top(h->page, h->stack_top);
 }

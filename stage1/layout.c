@@ -270,6 +270,27 @@ static int is_ours(const struct host *h, size_t i)
 	return 0;
 }
 
+/* Keep m, less any of stage1's memory that the kernel (or qemu) showed as
+ * one line with it. */
+static void keep(struct layout *lay, const struct range *m)
+{
+	size_t n;
+	const struct range *a = arena_ranges(&n);
+	struct range r = *m;
+
+	for (size_t k = 0; k < n && r.lo < r.hi; k++) {
+		if (a[k].hi <= r.lo || a[k].lo >= r.hi)
+			continue;
+		if (a[k].lo > r.lo) {   /* the part below stays, go on above */
+			lay->kept[lay->nkept] = r;
+			lay->kept[lay->nkept++].hi = a[k].lo;
+		}
+		r.lo = a[k].hi;
+	}
+	if (r.lo < r.hi)
+		lay->kept[lay->nkept++] = r;
+}
+
 /* What stage2 leaves mapped: everything that is not stage1's own and that
  * no segment needs: the vDSO and its vvar pages, qemu-user's signal
  * trampolines, whatever else the kernel provides. The vDSO reads vvar, so
@@ -283,7 +304,10 @@ void decide_kept(struct layout *lay, const struct host *h)
 		if (is_vdso_like(h->maps[i].name) &&
 		    seg_in(lay, h->maps[i].lo, h->maps[i].hi, L))
 			vdso_ok = 0;
-	lay->kept = xalloc((h->nmaps + 1) * sizeof(*lay->kept));
+	size_t na;
+
+	arena_ranges(&na);
+	lay->kept = xalloc((h->nmaps + 1) * (na + 1) * sizeof(*lay->kept));
 	for (size_t i = 0; i < h->nmaps; i++) {
 		const struct range *m = &h->maps[i];
 		const struct seg *s;
@@ -297,7 +321,7 @@ void decide_kept(struct layout *lay, const struct host *h)
 			     s->vaddr + s->memsz,
 			     vdso ? "unmapped; AT_SYSINFO_EHDR dropped" : "unmapped");
 		if (!s && !is_ours(h, i) && (vdso_ok || !vdso))
-			lay->kept[lay->nkept++] = *m;
+			keep(lay, m);
 	}
 	lay->keep_vdso = vdso_ok && h->vdso;
 }
