@@ -4,6 +4,7 @@
 #   make check      install test dependencies (apt-get), build, run all tests
 #   make demo       show a trace-shaped program the kernel refuses or runs wrongly
 #   make install    PREFIX=/usr/local (DESTDIR respected)
+#   make bench      the benchmarks in bench/, against their targets
 
 ARCHES := x86_64 aarch64 riscv64 ppc64le s390x
 triplet.x86_64  := x86_64-linux-gnu
@@ -76,7 +77,7 @@ STAGE1_OBJS := $(B)/stage1/main.o $(B)/stage1/elf.o $(B)/stage1/host.o \
 HEADERS := $(wildcard stage1/*.h stage2/*.h arch/$(ARCH)/*.h)
 
 ifeq ($(ARCH),all)
-all check-build:
+all:
 	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
 else
 all: $(B)/elfload $(B)/elfload-gdb $(B)/elfload.gdb
@@ -132,6 +133,10 @@ $(B)/elfload: $(STAGE1_OBJS) linker/stage1.ld linker/$(ARCH).ld
 
 clean:
 	rm -rf build
+
+# the performance targets (not part of check: timings are not tests)
+bench:
+	bench/run-all.sh
 
 .PHONY: all clean check demo install bench
 
