@@ -167,7 +167,7 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
 	pie-nolibc \
-	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved)
+	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000)
 
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
 $(addprefix $(F)/,$(FIXTURES)): Makefile
@@ -210,8 +210,8 @@ $(F)/pages%.c: tests/fixtures/gen-pages.sh
 # 4 KiB pages in the file too: with 64 KiB ones the linker would merge
 # neighbouring pinned pages into one segment (and the file would be huge)
 SMALLPAGES := -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096
-$(F)/pages5000: tests/fixtures/pages-main.c $(F)/pages5000.c
-	$(FIXCC) $(SMALLPAGES) -DNPAGES=5000 -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages5000.ld
+$(F)/pages5000 $(F)/pages20000: $(F)/pages%: tests/fixtures/pages-main.c $(F)/pages%.c
+	$(FIXCC) $(SMALLPAGES) -DNPAGES=$* -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages$*.ld
 # segments aligned to 4 KiB only, for --page-size 65536
 $(F)/aligned4k: tests/fixtures/pinned.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $<

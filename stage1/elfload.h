@@ -124,6 +124,7 @@ uint64_t find_symbol(const struct image *im, const char *name);
 void probe_host(struct host *h, long *auxv, long *sp, char *strings_end);
 uint64_t auxv_get(const long *auxv, long type);
 uint64_t mmap_min_addr(struct host *h, uint64_t addr);
+uint64_t max_map_count(void);
 
 /* ---- layout.c ---- */
 struct collision {

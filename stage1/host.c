@@ -93,17 +93,29 @@ static int read_maps(struct range **out, size_t *nout, size_t size)
 	return (int)len;
 }
 
-static uint64_t read_min_addr(void)
+/* A number from /proc/sys, or `dflt` when it cannot be read. */
+static uint64_t read_sysctl(const char *path, uint64_t dflt)
 {
 	char buf[32];
-	long n = read_file("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf) - 1);
+	long n = read_file(path, buf, sizeof(buf) - 1);
 	uint64_t v = 0;
 
-	if (n <= 0)
-		return 65536; /* the kernel's default */
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return dflt;
 	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 		v = v * 10 + (buf[i] - '0');
 	return v;
+}
+
+static uint64_t read_min_addr(void)
+{
+	return read_sysctl("/proc/sys/vm/mmap_min_addr", 65536);
+}
+
+/* vm.max_map_count: how many mappings a process may have. */
+uint64_t max_map_count(void)
+{
+	return read_sysctl("/proc/sys/vm/max_map_count", 65530);
 }
 
 /* vm.mmap_min_addr, read only for programs that reach below 1 MiB: the

@@ -459,6 +459,24 @@ static void protect(uint64_t lo, uint64_t len, int prot)
 		die(EXIT_CANNOT, "cannot protect the loader's code: %s", errno_name(r));
 }
 
+/* Every mmap op becomes at least one mapping: more than vm.max_map_count
+ * allows would fail half-way through stage2. The sysctl is read only for
+ * programs that come near its default, and room is left for the stack,
+ * the libraries and the program's own mappings. */
+static void check_map_count(const struct layout *lay)
+{
+	uint64_t n = 0, max;
+
+	for (size_t i = 0; i < lay->nops; i++)
+		n += lay->ops[i].kind == OP_MMAP;
+	if (n < 16384)
+		return;
+	max = max_map_count();
+	if (n + 1024 > max)
+		die(EXIT_CANNOT, "needs %lu mappings, vm.max_map_count allows %lu",
+		    n, max);
+}
+
 /* Where everything goes: the program (ET_DYN: where the kernel would put
  * it), what stays mapped, the stack, the interpreter, in the order in
  * which each constrains the next; then the ops that load the segments.
@@ -493,6 +511,7 @@ static uint64_t plan_layout(struct layout *lay, struct image *im,
 	plan_segments(lay, im, h);
 	if (in->path)
 		plan_segments(lay, in, h);
+	check_map_count(lay);
 	lay->brk = program_brk(im, h, !!in->path);
 	return pc;
 }

@@ -204,3 +204,19 @@ interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
 	run -126 bash -c "ulimit -v 300000; exec '$E' '$F/bigbss'"
 	[[ "$output" =~ ^"elfload: $F/bigbss: mmap 0x"[0-9a-f]+-0x[0-9a-f]+" failed: error 12"$ ]]
 }
+
+@test "more mappings than vm.max_map_count allows" {
+	native_only "changes a sysctl of this machine"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to lower vm.max_map_count"
+	saved_max_map_count=$(cat /proc/sys/vm/max_map_count)
+	echo 20500 > /proc/sys/vm/max_map_count
+	run -126 "$E" "$F/pages20000"
+	echo "$saved_max_map_count" > /proc/sys/vm/max_map_count
+	[[ "$output" =~ ^"elfload: $F/pages20000: needs 200"[0-9][0-9]" mappings, vm.max_map_count allows 20500"$ ]]
+	run "$E" "$F/pages20000"
+	expect "pages 20000 sum 200010000" 0
+}
+
+teardown() {
+	[ -z "${saved_max_map_count:-}" ] || echo "$saved_max_map_count" > /proc/sys/vm/max_map_count
+}
