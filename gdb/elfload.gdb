@@ -25,9 +25,15 @@ define elfload-qemu
   set confirm off
   eval "target remote 127.0.0.1:%d", $elfload_port
   continue
-  # qemu-user reports its own auxiliary vector, not the program's: the
-  # symbols go to the base elfload --map planned.
-  eval "add-symbol-file %s -o %s", $elfload_program, $elfload_base
+  # qemu-user reports its own auxiliary vector, not the program's. A
+  # fixed-address program needs none of it: it becomes the executable, and
+  # gdb follows its shared libraries. A PIE's symbols go to the base
+  # elfload --map planned.
+  if $_streq($elfload_base, "0")
+    eval "file %s", $elfload_program
+  else
+    eval "add-symbol-file %s -o %s", $elfload_program, $elfload_base
+  end
   set confirm on
   echo elfload: stopped before the program's first instruction\n
 end

@@ -104,6 +104,10 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 	debugs "$a/fixtures/pin-stack" --qemu aarch64
 	debugs "$a/fixtures/pie" --qemu aarch64
 	debugs "$a/fixtures/stack-dyn" --qemu aarch64
+	# a fixed-address program's shared libraries are followed
+	run "$GDB" --qemu aarch64 -batch -ex 'break add_up' -ex continue \
+		-ex 'info sharedlibrary' -ex continue "$a/fixtures/stack-dyn"
+	grep -q 'lib/libc\.so\.6$' <<<"$output"
 }
 
 @test "a static-PIE" {
