@@ -207,9 +207,11 @@ interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
 
 @test "more mappings than vm.max_map_count allows" {
 	native_only "changes a sysctl of this machine"
-	[ "$(id -u)" -eq 0 ] || skip "needs root to lower vm.max_map_count"
-	saved_max_map_count=$(cat /proc/sys/vm/max_map_count)
-	echo 20500 > /proc/sys/vm/max_map_count
+	local was
+	was=$(cat /proc/sys/vm/max_map_count)
+	{ echo 20500 > /proc/sys/vm/max_map_count; } 2>/dev/null ||
+		skip "vm.max_map_count cannot be changed here"
+	saved_max_map_count=$was
 	run -126 "$E" "$F/pages20000"
 	echo "$saved_max_map_count" > /proc/sys/vm/max_map_count
 	[[ "$output" =~ ^"elfload: $F/pages20000: needs 200"[0-9][0-9]" mappings, vm.max_map_count allows 20500"$ ]]
