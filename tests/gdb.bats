@@ -101,6 +101,7 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 @test "--qemu aarch64: gdb-multiarch against qemu-aarch64 -g, on loopback" {
 	local a=$(dirname "$F")/../aarch64
 	[ -x "$a/elfload" ] && [ -e "$a/fixtures/pie" ] || skip "no aarch64 build"
+	unshare -n true 2>/dev/null || skip "no network namespaces here"
 	debugs "$a/fixtures/pin-stack" --qemu aarch64
 	debugs "$a/fixtures/pie" --qemu aarch64
 	debugs "$a/fixtures/stack-dyn" --qemu aarch64
