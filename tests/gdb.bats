@@ -86,7 +86,7 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 	local line
 	coproc SLEEPER { exec "$E" "$F/sleeper" 3>&-; }
 	pid=$SLEEPER_PID
-	read -r line <&"${SLEEPER[0]}"
+	read -r -t 20 line <&"${SLEEPER[0]}"
 	[ "$line" = ready ]
 	# /proc/PID/exe names the program (elfload may change it as root),
 	# and /proc/PID/auxv describes it
