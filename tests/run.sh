@@ -12,6 +12,8 @@ for b in "$@"; do
 	echo "# ---- $b"
 	(
 		. "$dir/test.env"
+		# no test may hang CI: each gets at most 5 minutes
+		export BATS_TEST_TIMEOUT=300
 		export ARCH RUN ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
 		bats --tap "$top/tests"
 	) | tee "$log"
