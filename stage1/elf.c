@@ -6,8 +6,6 @@
 
 extern char **environ_;
 
-static uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
-
 /* Opens path if it is an executable regular file; else returns -errno.
  * The type and size come from the open descriptor: qemu-user translates
  * paths (-L) for open and access, not for every stat call. */

@@ -20,6 +20,21 @@
 #define EXIT_CANNOT  126 /* the program cannot be run */
 #define EXIT_MISSING 127 /* the program cannot be found */
 
+/* p is a power of two: a page size, an alignment */
+static inline uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
+static inline uint64_t page_up(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
+
+/* PF_R/PF_W/PF_X as PROT_*; a stack is always readable and writable */
+static inline int prot_of(uint32_t pf)
+{
+	return (pf & PF_R ? PROT_READ : 0) | (pf & PF_W ? PROT_WRITE : 0) |
+	       (pf & PF_X ? PROT_EXEC : 0);
+}
+static inline int stack_prot(uint32_t pf)
+{
+	return prot_of(pf) | PROT_READ | PROT_WRITE;
+}
+
 /* ---- out.c: formatted output and fatal errors ---- */
 struct out {
 	int fd;

@@ -14,8 +14,6 @@ uint64_t auxv_get(const long *auxv, long type)
 	return 0;
 }
 
-static uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
-static uint64_t page_up(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
 
 static long read_file(const char *path, char *buf, size_t size)
 {

@@ -18,16 +18,8 @@
  */
 #include "elfload.h"
 
-static uint64_t pdown(uint64_t a, uint64_t p) { return a & ~(p - 1); }
-static uint64_t pup(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
-static uint64_t seg_lo(const struct seg *s, uint64_t L) { return pdown(s->vaddr, L); }
-static uint64_t seg_hi(const struct seg *s, uint64_t L) { return pup(s->vaddr + s->memsz, L); }
-
-static int prot_of(uint32_t pf)
-{
-	return (pf & PF_R ? PROT_READ : 0) | (pf & PF_W ? PROT_WRITE : 0) |
-	       (pf & PF_X ? PROT_EXEC : 0);
-}
+static uint64_t seg_lo(const struct seg *s, uint64_t L) { return page_down(s->vaddr, L); }
+static uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(s->vaddr + s->memsz, L); }
 
 struct op *last_op(struct layout *lay)
 {
@@ -148,16 +140,16 @@ static void load_own_pages(struct layout *lay, const struct seg *s,
 	if (lo >= hi)
 		return;
 	if (s->filesz && ((s->vaddr - s->off) & (L - 1)) == 0) {
-		uint64_t fhi = pup(fend, L) < hi ? pup(fend, L) : hi;
-		int zero = s->memsz > s->filesz && (fend & (L - 1)) && pup(fend, L) <= hi;
+		uint64_t fhi = page_up(fend, L) < hi ? page_up(fend, L) : hi;
+		int zero = s->memsz > s->filesz && (fend & (L - 1)) && page_up(fend, L) <= hi;
 
 		if (lo < fhi) {
 			add_mmap(lay, lo, fhi - lo, zero ? prot | PROT_WRITE : prot,
 				 s->fd, s->off + lo - s->vaddr);
 			if (zero) {
-				add_op(lay, OP_ZERO, fend, pup(fend, L) - fend);
+				add_op(lay, OP_ZERO, fend, page_up(fend, L) - fend);
 				if (!(prot & PROT_WRITE)) {
-					add_op(lay, OP_MPROTECT, pdown(fend, L), L);
+					add_op(lay, OP_MPROTECT, page_down(fend, L), L);
 					last_op(lay)->prot = prot;
 				}
 			}
@@ -344,8 +336,8 @@ static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 void place_stack(struct layout *lay, const struct host *h,
 		 const struct options *o)
 {
-	uint64_t L = h->layout_page, size = pup(o->stack_size, h->page);
-	uint64_t want = o->stack_top ? pup(o->stack_top, h->page) : h->stack_top;
+	uint64_t L = h->layout_page, size = page_up(o->stack_size, h->page);
+	uint64_t want = o->stack_top ? page_up(o->stack_top, h->page) : h->stack_top;
 	uint64_t top = want, guard = L;
 
 	if (want > h->top || want < size + h->min_addr)
@@ -367,7 +359,7 @@ void place_stack(struct layout *lay, const struct host *h,
 			    want, top - size, top,
 			    s ? seg_name(s) : "the vDSO");
 		}
-		top = pdown(b, h->page);
+		top = page_down(b, h->page);
 	}
 	lay->stack_lo = top - size;
 	lay->stack_top = top;
@@ -444,7 +436,7 @@ static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
 			hi = limit;
 		if (hi <= lo || hi - lo < size + 2 * pg)
 			continue;
-		at = pdown(hi - pg - size, align);
+		at = page_down(hi - pg - size, align);
 		if (at >= lo + pg)
 			return at;
 	}
@@ -460,7 +452,7 @@ static uint64_t mmap_top(const struct host *h)
 	for (size_t i = 0; i < h->nmaps; i++)
 		if (is_vdso_like(h->maps[i].name) && (!top || h->maps[i].lo < top))
 			top = h->maps[i].lo;
-	return top ? top : pdown(h->stack_top - (256 << 20), h->page);
+	return top ? top : page_down(h->stack_top - (256 << 20), h->page);
 }
 
 /* An ET_DYN image without a fixed place goes where the kernel would map
@@ -470,8 +462,8 @@ uint64_t place_dyn(struct layout *lay, const struct image *im,
 		   const struct host *h)
 {
 	uint64_t L = h->layout_page, align = im->align > L ? im->align : L;
-	uint64_t lo = pdown(im->segs[0].vaddr, L);
-	uint64_t size = pup(im->segs[im->nsegs - 1].vaddr +
+	uint64_t lo = page_down(im->segs[0].vaddr, L);
+	uint64_t size = page_up(im->segs[im->nsegs - 1].vaddr +
 			    im->segs[im->nsegs - 1].memsz, L) - lo;
 	size_t n;
 	struct range *busy = busy_ranges(lay, h, 0, &n);
@@ -491,9 +483,9 @@ void place_hole(struct layout *lay, const struct host *h, uint64_t size)
 	struct range *busy = busy_ranges(lay, h, 1, &n);
 	uint64_t pg = h->page, lo;
 
-	size = pup(size, pg);
+	size = page_up(size, pg);
 	lo = highest_fit(busy, n, size, h->min_addr,
-			 pdown((uint64_t)__executable_start, pg), pg, pg);
+			 page_down((uint64_t)__executable_start, pg), pg, pg);
 	if (!lo)
 		lo = highest_fit(busy, n, size, h->min_addr, h->top, pg, pg);
 	if (!lo)
@@ -544,14 +536,14 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 
 		perms_of(perms, prot_of(s->flags), 'p');
 		add_row(r, &n, seg_lo(s, L), seg_hi(s, L), perms,
-			s->filesz && congruent ? pdown(s->off, L) : 0,
+			s->filesz && congruent ? page_down(s->off, L) : 0,
 			s->owner ? s->owner : im->path,
 			str_printf("PT_LOAD %u%s", s->index,
 				   !s->filesz ? " (anonymous)" :
 				   congruent ? "" : " (copied)"));
 	}
 	add_row(r, &n, lay->brk, lay->brk, "---p", 0, "[heap]", "brk start");
-	perms_of(perms, prot_of(im->stack_flags) | PROT_READ | PROT_WRITE, 'p');
+	perms_of(perms, stack_prot(im->stack_flags), 'p');
 	add_row(r, &n, lay->stack_lo, lay->stack_top, perms, 0, "[stack]",
 		str_printf("new stack, 0x%lx bytes", lay->stack_top - lay->stack_lo));
 	for (size_t i = 0; i < lay->nkept; i++)

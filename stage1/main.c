@@ -277,7 +277,7 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 			     struct host *h, const struct options *o,
 			     int has_interp)
 {
-	uint64_t first = im->segs[0].vaddr & ~(h->layout_page - 1);
+	uint64_t first = page_down(im->segs[0].vaddr, h->layout_page);
 	uint64_t align = im->align > h->page ? im->align : h->page, base;
 
 	if (o->has_base) {
@@ -295,7 +295,7 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 		sys_getrandom(&r, sizeof(r), 1);
 		base += (r & ((1 << 28) - 1)) * h->page;
 	}
-	return (base & ~(align - 1)) - first;
+	return page_down(base, align) - first;
 }
 
 /* The brk heap starts after the program's highest segment, as the kernel
@@ -306,16 +306,11 @@ static uint64_t program_brk(const struct image *im, const struct host *h,
 			    int has_interp)
 {
 	const struct seg *last = &im->segs[im->nsegs - 1];
-	uint64_t brk = (last->vaddr + last->memsz + h->page - 1) & ~(h->page - 1);
+	uint64_t brk = page_up(last->vaddr + last->memsz, h->page);
 
 	if (im->eh.e_type == ET_DYN && !has_interp)
-		brk = (h->top / 3 * 2) & ~(h->page - 1);
+		brk = page_down(h->top / 3 * 2, h->page);
 	return brk < h->top ? brk : h->top - h->page;
-}
-
-static int prot_of_stack(uint32_t pf)
-{
-	return PROT_READ | PROT_WRITE | (pf & PF_X ? PROT_EXEC : 0);
 }
 
 static const char *basename_(const char *p)
@@ -527,7 +522,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 	uint64_t a, a_exe;
 
 	add_op(lay, OP_MMAP, lay->stack_lo, lay->stack_top - lay->stack_lo);
-	last_op(lay)->prot = prot_of_stack(im->stack_flags);
+	last_op(lay)->prot = stack_prot(im->stack_flags);
 	last_op(lay)->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE;
 	add_op(lay, OP_COPY, st->sp, st->len);
 	memcpy(carve(c, st->len, &last_op(lay)->arg), st->buf, st->len);
@@ -564,9 +559,9 @@ static uint64_t hole_size(struct layout *lay, const struct image *im,
 			  const struct host *h, const struct stack_image *st,
 			  uint64_t unmap_cap)
 {
-	lay->blob_len = (STAGE2_SIZE + h->page - 1) & ~(h->page - 1);
+	lay->blob_len = page_up(STAGE2_SIZE, h->page);
 	lay->phdr_len = im->phdr_addr ? 0 :
-		(im->phnum * sizeof(Elf64_Phdr) + h->page - 1) & ~(h->page - 1);
+		page_up(im->phnum * sizeof(Elf64_Phdr), h->page);
 	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
 	return lay->keep_len + sizeof(struct plan) + 16 +
 	       strlen(im->path) + 32 +                     /* name, comm */

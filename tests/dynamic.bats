@@ -4,8 +4,6 @@
 # stay exactly where they are.
 load helpers
 
-interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
-
 @test "a dynamic trace-shaped program with 1500 pinned pages (the kernel refuses it)" {
 	# 28 with the page over the vDSO, 17 where there is no vDSO to pin over
 	local want="trace a1 me sum $([ "$(probe vvar)" != 0x0 ] && echo 28 || echo 17) pages 1125750"
@@ -31,7 +29,7 @@ interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
 	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ]
 	stack=$(probe stack-page)
 	vvar=$(probe vvar)
-	self=$(nm "$ELF" | awk '$3 == "__executable_start" { print $1 }' | sed 's/^0*//')
+	self=$(loader_base)
 	grep -q "^${stack#0x}-$(printf %x $((stack + 4096))) rw-p " <<<"$a"
 	[ "$vvar" = 0x0 ] || grep -q "^${vvar#0x}-[0-9a-f]* rw-p " <<<"$a"
 	grep -q "^$(printf %x $((0x$self + 0x1000)))-$(printf %x $((0x$self + 0x2000))) rw-p " <<<"$a"

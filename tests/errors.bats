@@ -155,8 +155,6 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/plain: --entry nosuch: no such symbol in the program" --entry nosuch "$F/plain"
 }
 
-interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
-
 @test "missing interpreter: 127" {
 	refuses 127 "elfload: $F/interp-missing: interpreter /no/such/ld.so: No such file or directory" "$F/interp-missing"
 	refuses 127 "elfload: $F/pie: interpreter /nonexistent: No such file or directory" --interp /nonexistent "$F/pie"

@@ -23,6 +23,12 @@ probe() { direct_noaslr "$F/probe" "$1"; }
 native_only() { [ -z "$RUN" ] || skip "under qemu-user: ${1:-needs the real kernel}"; }
 host_arch_only() { [ "$ARCH" = "$(uname -m)" ] || skip "runs programs of this machine"; }
 
+# The interpreter an ELF file names.
+interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
+
+# Where elfload's own image starts (hex, no 0x).
+loader_base() { nm "$ELF" | awk '$3 == "__executable_start" { print $1 }' | sed 's/^0*//'; }
+
 # The index of the program header that loads address $2 in file $1.
 phdr_index() {
 	local n=0 type off va rest

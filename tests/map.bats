@@ -36,7 +36,7 @@ load helpers
 	run "$E" --map "$F/pin-self"
 	[ "$status" -eq 0 ]
 	local base
-	base=$(nm "$ELF" | awk '$3 == "__executable_start" { print $1 }' | sed 's/^0*//')
+	base=$(loader_base)
 	grep -q "^collision: $ELF $base-[0-9a-f]* is in the way of PT_LOAD [0-9]* $(printf %x $((0x$base + 0x1000)))-$(printf %x $((0x$base + 0x2000))): unmapped$" <<<"$output"
 }
 

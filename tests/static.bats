@@ -59,7 +59,7 @@ same_maps() {
 
 @test "a page pinned inside elfload's own image" {
 	local base
-	base=$(nm "$ELF" | awk '$3 == "__executable_start" { print $1 }' | sed 's/^0*//')
+	base=$(loader_base)
 	runs_everywhere pin-self "pinned 0x$(printf %x $((0x$base + 0x1000))) sum 10"
 	same_maps pin-self
 	grep -qx "$(printf %x $((0x$base + 0x1000)))-$(printf %x $((0x$base + 0x2000))) rw-p [0-9a-f]* $F/pin-self" <<<"$maps"
@@ -189,5 +189,5 @@ threads 166" 0
 
 @test "elfload loads elfload: every page of it is where the loader already is" {
 	run "$E" "$ELF" "$ELF" "$F/pin-self"
-	expect "pinned 0x$(printf %x $((0x$(nm "$ELF" | awk '$3 == "__executable_start" { print $1 }') + 0x1000))) sum 10" 0
+	expect "pinned 0x$(printf %x $((0x$(loader_base) + 0x1000))) sum 10" 0
 }
