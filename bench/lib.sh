@@ -3,7 +3,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$ROOT/build/bench
 if [[ -z ${ELFLOAD:-} ]]; then        # set ELFLOAD to benchmark another build
 	make -s -C "$ROOT" >&2
-	ELFLOAD=$ROOT/build/x86_64/elfload
+	ELFLOAD=$ROOT/build/$(uname -m)/elfload
 fi
 PAIRS=${PAIRS:-200}
 mkdir -p "$B"

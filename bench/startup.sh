@@ -4,7 +4,7 @@
 # of each, fork to waitpid. Targets: elfload / direct <= 1.5 by default,
 # <= 1.25 with --aslr (no re-exec).
 #   bench/startup.sh [PROGRAM]     (default: a bundled `int main(){return 0;}`)
-#   PAIRS=N (default 200), ELFLOAD=path (default: make, build/x86_64/elfload)
+#   PAIRS=N (default 200), ELFLOAD=path (default: make, build/$(uname -m)/elfload)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -1,151 +1,31 @@
-/* Finding, opening and validating the program. Everything the kernel
- * would refuse, and everything that would make stage2 fail half-way, is
- * refused here with one line naming what is wrong. */
-#include <linux/stat.h>
-#include "elfload.h"
+/* Reading and validating an ELF file. Everything the kernel would
+ * refuse, and everything that would make stage2 fail half-way, is refused
+ * here with one line naming what is wrong. */
+#include <linux/limits.h>
+#include "stage1.h"
 
-extern char **environ_;
-
-/* Opens path if it is an executable regular file; else returns -errno.
- * The type and size come from the open descriptor: qemu-user translates
- * paths (-L) for open and access, not for every stat call. */
-static long open_executable(const char *path, uint64_t *size)
+void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
+		const char *what)
 {
-	struct statx st;
-	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r;
+	long r = pread_full(im->fd, buf, n, off);
 
-	if (fd < 0)
-		return fd;
-	r = sys_statx((int)fd, "", AT_EMPTY_PATH,
-		      STATX_TYPE | STATX_MODE | STATX_SIZE, &st);
-	if (r >= 0 && (st.stx_mode & 0170000) == 0040000)
-		r = -EISDIR;
-	if (r >= 0) {   /* may we execute what we opened? */
-		r = sys_faccessat2((int)fd, "", X_OK, AT_EMPTY_PATH);
-		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
-			r = sys_faccessat(path, X_OK);
-	}
-	if (r >= 0 && (st.stx_mode & 0170000) != 0100000)
-		r = -EACCES;
-	if (r < 0) {
-		sys_close((int)fd);
-		return r;
-	}
-	*size = st.stx_size;
-	return fd;
-}
-
-static const char *getenv_(const char *name)
-{
-	size_t n = strlen(name);
-	char **e;
-
-	for (e = environ_; *e; e++)
-		if (!memcmp(*e, name, n) && (*e)[n] == '=')
-			return *e + n + 1;
-	return 0;
-}
-
-/* PATH search with execvp's rules: a name with a slash is used as it is;
- * otherwise the first executable regular file along PATH wins, and a
- * non-executable match only decides the error if nothing else is found.
- * Returns the open descriptor or -errno. */
-static long resolve(struct image *im, const char *name)
-{
-	const char *path = getenv_("PATH");
-	size_t nlen = strlen(name);
-	long first_err = -ENOENT;
-
-	if (!*name)
-		return -ENOENT;
-	for (const char *p = name; *p; p++)
-		if (*p == '/') {
-			im->path = name;
-			return open_executable(name, &im->size);
-		}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		const char *colon = path;
-		size_t dlen;
-		char *cand;
-		long fd;
-
-		while (*colon && *colon != ':')
-			colon++;
-		dlen = colon - path;
-		cand = xalloc(dlen + nlen + 3);
-		if (dlen) {
-			memcpy(cand, path, dlen);
-			cand[dlen++] = '/';
-		}
-		memcpy(cand + dlen, name, nlen + 1);
-		fd = open_executable(cand, &im->size);
-		if (fd >= 0) {
-			im->path = cand;
-			return fd;
-		}
-		if (fd != -ENOENT && fd != -ENOTDIR && first_err == -ENOENT)
-			first_err = fd;
-		path = *colon ? colon + 1 : colon;
-	}
-	return first_err;
-}
-
-static void opened(struct image *im, long fd)
-{
-	if (fd < 0)
-		die(fd == -ENOENT || fd == -ENOTDIR ? EXIT_MISSING : EXIT_CANNOT,
-		    "%s", errno_name(fd));
-	im->fd = (int)fd;
-}
-
-void open_program(struct image *im, const char *name)
-{
-	die_prefix = name;
-	opened(im, resolve(im, name));
-}
-
-/* The interpreter is used by the path the program names, as the kernel
- * does: no PATH search, and it must be an executable regular file. */
-void open_interp(struct image *im, const char *path)
-{
-	im->path = path;
-	im->is_interp = 1;
-	opened(im, open_executable(path, &im->size));
-}
-
-static void read_exact(const struct image *im, void *buf, uint64_t len,
-		       uint64_t off, const char *what)
-{
-	char *p = buf;
-
-	while (len) {
-		long r = sys_pread(im->fd, p, len, off);
-
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			die(EXIT_CANNOT, "cannot read %s: %s", what,
-			    r ? errno_name(r) : "unexpected end of file");
-		p += r;
-		off += r;
-		len -= r;
-	}
+	if (r < 0 || (uint64_t)r != n)
+		die(EXIT_CANNOT, "cannot read %s: %s", what,
+		    r < 0 ? errno_name(r) : "unexpected end of file");
 }
 
 static const char *machine_name(unsigned m)
 {
 	switch (m) {
-	case 3:   return "i386";
-	case 20:  return "ppc";
-	case 21:  return "ppc64";
-	case 22:  return "s390";
-	case 40:  return "arm";
-	case 62:  return "x86_64";
-	case 183: return "aarch64";
-	case 243: return "riscv";
-	default:  return "unknown";
+	case EM_386:     return "i386";
+	case EM_PPC:     return "ppc";
+	case EM_PPC64:   return "ppc64";
+	case EM_S390:    return "s390";
+	case EM_ARM:     return "arm";
+	case EM_X86_64:  return "x86_64";
+	case EM_AARCH64: return "aarch64";
+	case EM_RISCV:   return "riscv";
+	default:         return "unknown";
 	}
 }
 
@@ -256,7 +136,7 @@ static const char *read_interp(const struct image *im)
 
 		if (p->p_type != PT_INTERP)
 			continue;
-		if (p->p_filesz < 2 || p->p_filesz > 4096)
+		if (p->p_filesz < 2 || p->p_filesz > PATH_MAX)
 			die(EXIT_CANNOT, "bad PT_INTERP size %lu", (uint64_t)p->p_filesz);
 		if (p->p_offset > im->size || p->p_filesz > im->size - p->p_offset)
 			die(EXIT_CANNOT, "PT_INTERP is beyond the end of the file");
@@ -267,27 +147,6 @@ static const char *read_interp(const struct image *im)
 		return path;
 	}
 	return 0;
-}
-
-static void sort_segments(struct seg *s, uint64_t n)
-{
-	/* Program headers are sorted by p_vaddr in practice; insertion sort
-	 * is linear then, and a shell-sort gap sequence keeps the rare
-	 * unsorted table from going quadratic. */
-	static const uint64_t gaps[] = { 1743, 701, 301, 132, 57, 23, 10, 4, 1 };
-
-	for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		uint64_t gap = gaps[g];
-
-		for (uint64_t i = gap; i < n; i++) {
-			struct seg t = s[i];
-			uint64_t j = i;
-
-			for (; j >= gap && s[j - gap].vaddr > t.vaddr; j -= gap)
-				s[j] = s[j - gap];
-			s[j] = t;
-		}
-	}
 }
 
 static void find_phdr_addr(struct image *im)
@@ -360,7 +219,7 @@ void load_elf(struct image *im, struct host *h)
 	if (!im->nsegs)
 		die(EXIT_CANNOT, "no PT_LOAD segment");
 
-	sort_segments(im->segs, im->nsegs);
+	sort_by_u64(im->segs, im->nsegs, sizeof(struct seg), offsetof(struct seg, vaddr));
 	for (uint64_t i = 1; i < im->nsegs; i++) {
 		const struct seg *a = &im->segs[i - 1], *b = &im->segs[i];
 
@@ -390,74 +249,4 @@ void check_entry(const struct image *im, uint64_t pc, const char *what)
 		}
 	}
 	die(EXIT_CANNOT, "%s 0x%lx is outside every PT_LOAD segment", what, pc);
-}
-
-/* The address of `name`: a number, or a function in .symtab/.dynsym. */
-uint64_t find_symbol(const struct image *im, const char *name)
-{
-	const Elf64_Ehdr *e = &im->eh;
-	uint64_t shnum = e->e_shnum, v = 0;
-	Elf64_Shdr *sh;
-	const char *p = name;
-	int base = 10;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2, base = 16;
-	for (; *p; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' :
-			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : 99;
-
-		if (d >= base)
-			break;
-		v = v * base + d;
-	}
-	if (!*p && p != name)
-		return v;   /* an address is taken as it is, base included */
-
-	if (!e->e_shoff || e->e_shentsize != sizeof(Elf64_Shdr))
-		die(EXIT_CANNOT, "--entry %s: the program has no section headers", name);
-	if (!shnum) {
-		Elf64_Shdr sh0;
-
-		read_exact(im, &sh0, sizeof(sh0), e->e_shoff, "section headers");
-		shnum = sh0.sh_size;
-	}
-	if (e->e_shoff > im->size || shnum > (im->size - e->e_shoff) / sizeof(Elf64_Shdr))
-		die(EXIT_CANNOT, "section headers are beyond the end of the file");
-	sh = xalloc(shnum * sizeof(*sh));
-	read_exact(im, sh, shnum * sizeof(*sh), e->e_shoff, "section headers");
-
-	for (uint64_t i = 0; i < shnum; i++) {
-		const Elf64_Shdr *ss = &sh[i], *st;
-		size_t nlen = strlen(name);
-		Elf64_Sym *syms;
-		char *str;
-		uint64_t n;
-
-		if (ss->sh_type != SHT_SYMTAB && ss->sh_type != SHT_DYNSYM)
-			continue;
-		if (ss->sh_link >= shnum || ss->sh_entsize != sizeof(Elf64_Sym))
-			continue;
-		st = &sh[ss->sh_link];
-		if (ss->sh_offset > im->size || ss->sh_size > im->size - ss->sh_offset ||
-		    st->sh_offset > im->size || st->sh_size > im->size - st->sh_offset)
-			die(EXIT_CANNOT, "symbol table is beyond the end of the file");
-		syms = xalloc(ss->sh_size + 1);
-		str = xalloc(st->sh_size + 1);
-		read_exact(im, syms, ss->sh_size, ss->sh_offset, "symbol table");
-		read_exact(im, str, st->sh_size, st->sh_offset, "string table");
-		n = ss->sh_size / sizeof(Elf64_Sym);
-		for (uint64_t k = 0; k < n; k++) {
-			const Elf64_Sym *s = &syms[k];
-
-			if (s->st_shndx == SHN_UNDEF || !s->st_value ||
-			    s->st_name >= st->sh_size ||
-			    st->sh_size - s->st_name < nlen + 1)
-				continue;
-			if (!memcmp(str + s->st_name, name, nlen + 1))
-				return s->st_value + im->bias;
-		}
-	}
-	die(EXIT_CANNOT, "--entry %s: no such symbol in the program", name);
 }

@@ -2,7 +2,7 @@
  * the lowest and highest addresses a mapping may use, and everything that
  * is mapped now. /proc is used when it is there; without it, stage1 falls
  * back on what it knows of itself (its link range, its stack, the vDSO). */
-#include "elfload.h"
+#include "stage1.h"
 
 extern char __executable_start[], _end[];
 
@@ -15,36 +15,16 @@ uint64_t auxv_get(const long *auxv, long type)
 }
 
 
+/* The start of a small file (/proc, /proc/sys), or -errno. */
 static long read_file(const char *path, char *buf, size_t size)
 {
-	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r = 0;
-	size_t n = 0;
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return fd;
-	while (n < size) {
-		r = sys_read((int)fd, buf + n, size - n);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += r;
-	}
+	r = pread_full((int)fd, buf, size, 0);
 	sys_close((int)fd);
-	return r < 0 ? r : (long)n;
-}
-
-static const char *parse_hex(const char *s, uint64_t *v)
-{
-	*v = 0;
-	for (;; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' :
-			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
-
-		if (d < 0)
-			return s;
-		*v = *v << 4 | d;
-	}
+	return r;
 }
 
 /* Parse /proc/self/maps into ranges whose names point into the text.
@@ -73,8 +53,11 @@ static int read_maps(struct range **out, size_t *nout, size_t size)
 			eol++;
 		if (*eol)
 			*eol++ = 0;
-		f = (char *)parse_hex(p, &r[n].lo);
-		f = (char *)parse_hex(f + 1, &r[n].hi);
+		/* "lo-hi perms ...": a line the kernel wrote */
+		f = (char *)parse_u64(p, 16, &r[n].lo);
+		f = f ? (char *)parse_u64(f + 1, 16, &r[n].hi) : 0;
+		if (!f)
+			break;
 		r[n].perms = ++f;
 		/* perms, offset, dev and inode; the name (maybe empty) follows */
 		for (int field = 0; *f && field < 4; field++) {
@@ -96,32 +79,33 @@ static uint64_t read_sysctl(const char *path, uint64_t dflt)
 {
 	char buf[32];
 	long n = read_file(path, buf, sizeof(buf) - 1);
-	uint64_t v = 0;
+	uint64_t v;
 
-	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+	if (n <= 0)
 		return dflt;
-	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + (buf[i] - '0');
-	return v;
+	buf[n] = 0;
+	return parse_u64(buf, 10, &v) ? v : dflt;
 }
 
 static uint64_t read_min_addr(void)
 {
-	return read_sysctl("/proc/sys/vm/mmap_min_addr", 65536);
+	return read_sysctl("/proc/sys/vm/mmap_min_addr", KERNEL_MMAP_MIN_ADDR);
 }
 
 /* vm.max_map_count: how many mappings a process may have. */
 uint64_t max_map_count(void)
 {
-	return read_sysctl("/proc/sys/vm/max_map_count", 65530);
+	return read_sysctl("/proc/sys/vm/max_map_count", KERNEL_MAX_MAP_COUNT);
 }
 
 /* vm.mmap_min_addr, read only for programs that reach below 1 MiB: the
  * sysctl is rarely set above 64 KiB, and reading it costs more than the
  * rest of the checks together. */
+#define MIN_ADDR_READ_BELOW (1ULL << 20)
+
 uint64_t mmap_min_addr(struct host *h, uint64_t addr)
 {
-	if (addr >= (1 << 20) || h->min_addr_read)
+	if (addr >= MIN_ADDR_READ_BELOW || h->min_addr_read)
 		return h->min_addr;
 	h->min_addr_read = 1;
 	h->min_addr = read_min_addr();
@@ -184,24 +168,41 @@ static uint64_t vdso_end(uint64_t base)
 
 /* Without /proc: stage1's own image, its stack, and the vDSO with room
  * below it for the vvar pages, which no header describes. */
-static void guess_maps(struct host *h, long *sp, char *strings_end)
+static void guess_maps(struct host *h, long *sp, uint64_t strings_end)
 {
 	uint64_t pg = h->page;
-	uint64_t slim[2] = { 8 << 20, 0 };
+	uint64_t stack = h->stack_limit < STACK_MMAP_GAP ? h->stack_limit : STACK_MMAP_GAP;
 
 	h->maps = xalloc(3 * sizeof(*h->maps));
 	h->maps[0] = (struct range){ page_down((uint64_t)__executable_start, pg),
 				     page_up((uint64_t)_end, pg), "[elfload]", 0 };
-	sys_prlimit(RLIMIT_STACK, slim);
-	if (slim[0] > (256 << 20))
-		slim[0] = 256 << 20;
-	h->stack_top = page_up((uint64_t)strings_end, pg);
-	h->maps[1] = (struct range){ page_down((uint64_t)sp, pg) - slim[0],
+	h->stack_top = page_up(strings_end, pg);
+	h->maps[1] = (struct range){ page_down((uint64_t)sp, pg) - stack,
 				     h->stack_top, "[stack]", 0 };
 	h->nmaps = 2;
 	if (h->vdso)
 		h->maps[h->nmaps++] = (struct range){
-			h->vdso - 16 * pg, page_up(vdso_end(h->vdso), pg), "[vdso]", 0 };
+			h->vdso - VVAR_MAX_PAGES * pg, page_up(vdso_end(h->vdso), pg),
+			"[vdso]", 0 };
+}
+
+/* Where the kernel wrote the last string on our stack: AT_EXECFN's end,
+ * or, without it, the stack pointer (still on the stack's top pages). */
+static uint64_t strings_end(const long *auxv, long *sp)
+{
+	const char *execfn = (const char *)auxv_get(auxv, AT_EXECFN);
+
+	return execfn ? (uint64_t)execfn + strlen(execfn) + 1 : (uint64_t)sp;
+}
+
+/* RLIMIT_STACK's soft limit; ~0 for none, and when it cannot be read */
+static uint64_t stack_limit(void)
+{
+	uint64_t lim[2] = { ~0ULL, ~0ULL };
+
+	if (sys_prlimit(RLIMIT_STACK, lim) < 0)
+		return ~0ULL;
+	return lim[0];
 }
 
 /* The stack ends where the kernel wrote the last string. A [stack] line
@@ -231,25 +232,28 @@ static void split_stack(struct host *h, uint64_t strings_top)
 	h->stack_top = strings_top;
 }
 
-void probe_host(struct host *h, long *auxv, long *sp, char *strings_end)
+void probe_host(struct host *h, long *sp, char **envp, long *auxv)
 {
+	uint64_t strings = strings_end(auxv, sp);
 	size_t size = 4096;
 	int r;
 
+	h->envp = envp;
 	h->auxv = auxv;
 	h->page = auxv_get(auxv, AT_PAGESZ);
 	if (!h->page || (h->page & (h->page - 1)))
-		h->page = 4096;
+		h->page = 4096;   /* the smallest there is */
 	if (!h->layout_page)
 		h->layout_page = h->page;
 	h->vdso = auxv_get(auxv, AT_SYSINFO_EHDR);
-	h->min_addr = 65536; /* the kernel's default, until mmap_min_addr() */
+	h->min_addr = KERNEL_MMAP_MIN_ADDR; /* until mmap_min_addr() reads it */
+	h->stack_limit = stack_limit();
 
 	while ((r = read_maps(&h->maps, &h->nmaps, size)) == -1)
 		size *= 4;
 	h->have_proc = r >= 0;
 	if (!h->have_proc)
-		guess_maps(h, sp, strings_end);
-	split_stack(h, page_up((uint64_t)strings_end, h->page));
+		guess_maps(h, sp, strings);
+	split_stack(h, page_up(strings, h->page));
 	h->top = probe_top(h->page, h->stack_top);
 }

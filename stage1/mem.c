@@ -1,11 +1,11 @@
 /* stage1's allocator: a bump pointer over anonymous mappings. Nothing is
  * ever freed one by one; stage2 unmaps all of it at once. */
-#include "elfload.h"
+#include "stage1.h"
 
 #define CHUNK (1UL << 20)
 
 static char *cur, *end;
-static struct range chunks[64]; /* every mapping made here, for stage2 */
+static struct range chunks[MAX_ARENA_CHUNKS]; /* every mapping made here, for stage2 */
 static size_t nchunks;
 
 static void remember(uint64_t lo, uint64_t len)
@@ -53,4 +53,18 @@ void *xrealloc(void *old, size_t oldn, size_t n)
 
 	memcpy(p, old, oldn < n ? oldn : n);
 	return p;
+}
+
+const char *str_printf(const char *fmt, ...)
+{
+	struct out o = { .fd = -1 };
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	out_vprintf(&o, fmt, ap);
+	va_end(ap);
+	s = xalloc(o.n + 1);
+	memcpy(s, o.buf, o.n);
+	return s;
 }

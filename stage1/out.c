@@ -1,7 +1,6 @@
 /* Buffered, printf-shaped output for a program without libc. Understands
  * %s %c %d %ld %u %lu %x %lx with an optional '0' flag, width and '-'. */
-#include <stdarg.h>
-#include "elfload.h"
+#include "stage1.h"
 
 const char *die_prefix = "";
 const char *die_context;
@@ -32,7 +31,7 @@ static void pad(struct out *o, char c, long n)
 		put(o, &c, 1);
 }
 
-static void vout(struct out *o, const char *fmt, va_list ap)
+void out_vprintf(struct out *o, const char *fmt, va_list ap)
 {
 	char num[24];
 
@@ -99,7 +98,7 @@ void out_printf(struct out *o, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vout(o, fmt, ap);
+	out_vprintf(o, fmt, ap);
 	va_end(ap);
 }
 
@@ -112,7 +111,7 @@ void die(int code, const char *fmt, ...)
 	if (die_context)
 		out_printf(&o, "%s: ", die_context);
 	va_start(ap, fmt);
-	vout(&o, fmt, ap);
+	out_vprintf(&o, fmt, ap);
 	va_end(ap);
 	put(&o, "\n", 1);
 	out_flush(&o);
@@ -126,7 +125,7 @@ void usage_error(const char *fmt, ...)
 
 	out_printf(&o, "elfload: ");
 	va_start(ap, fmt);
-	vout(&o, fmt, ap);
+	out_vprintf(&o, fmt, ap);
 	va_end(ap);
 	out_printf(&o, "\nTry 'elfload --help' for more information.\n");
 	out_flush(&o);
@@ -155,18 +154,4 @@ const char *errno_name(long err)
 	case ENODEV:  return "No such device";
 	default:      return "Unknown error";
 	}
-}
-
-const char *str_printf(const char *fmt, ...)
-{
-	struct out o = { .fd = -1 };
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	vout(&o, fmt, ap);
-	va_end(ap);
-	s = xalloc(o.n + 1);
-	memcpy(s, o.buf, o.n);
-	return s;
 }

@@ -11,7 +11,7 @@
  *               argv[], NULL
  *   sp       -> argc                      (sp is 16-byte aligned)
  */
-#include "elfload.h"
+#include "stage1.h"
 
 static size_t strings_len(char **v, int n)
 {
@@ -31,14 +31,6 @@ static int count(char **v)
 	return n;
 }
 
-static const char *aux_string(const long *aux, long type)
-{
-	for (; aux[0] != AT_NULL; aux += 2)
-		if (aux[0] == type)
-			return (const char *)aux[1];
-	return 0;
-}
-
 /* Copies n strings to addr (and to the image), storing their final
  * addresses in ptrs[]. Returns the address past the last one. */
 static uint64_t put_strings(struct stack_image *st, uint64_t addr, char **v,
@@ -54,16 +46,75 @@ static uint64_t put_strings(struct stack_image *st, uint64_t addr, char **v,
 	return addr;
 }
 
-/* aux: the final auxv pairs up to AT_NULL. AT_PLATFORM and AT_BASE_PLATFORM
- * must still point at their strings; this sets them, AT_RANDOM and
- * AT_EXECFN to the copies on the new stack. */
-void build_stack(struct stack_image *st, uint64_t top, char **argv, int argc,
-		 char **envp, const char *execfn, long *aux,
-		 const unsigned char random[16])
+static void fresh_random(unsigned char out[16], const long *auxv)
+{
+	const unsigned char *old = (const unsigned char *)auxv_get(auxv, AT_RANDOM);
+
+	if (sys_getrandom(out, 16, GRND_NONBLOCK) == 16)
+		return;
+	for (int i = 0; i < 16; i++) /* no getrandom: reuse ours, mixed */
+		out[i] = (unsigned char)((old ? old[i] : 0) ^ (0x9e * (i + 1)));
+}
+
+/* The auxiliary vector the program gets: ours, describing the program
+ * instead of elfload. Entries the kernel added that we know nothing about
+ * pass through unchanged. */
+static long *program_auxv(const long *auxv, const struct image *im,
+			  uint64_t interp_base, const struct layout *lay)
+{
+	size_t n = 0;
+	long *out;
+
+	while (auxv[2 * n] != AT_NULL)
+		n++;
+	out = xalloc((n + 1) * 2 * sizeof(long));
+	n = 0;
+	for (; auxv[0] != AT_NULL; auxv += 2) {
+		long t = auxv[0], v = auxv[1];
+
+		switch (t) {
+		case AT_PHDR:   v = (long)im->phdr_addr; break;
+		case AT_PHENT:  v = sizeof(Elf64_Phdr); break;
+		case AT_PHNUM:  v = (long)im->phnum; break;
+		case AT_ENTRY:  v = (long)im->entry; break;
+		case AT_BASE:   v = (long)interp_base; break;
+		case AT_FLAGS:  v = 0; break;
+		case AT_SECURE: v = 0; break;
+		case AT_EXECFD: continue;
+		case AT_SYSINFO_EHDR:
+			if (!lay->keep_vdso)
+				continue;
+			break;
+		}
+		out[2 * n] = t;
+		out[2 * n + 1] = v;
+		n++;
+	}
+	out[2 * n] = AT_NULL;
+	out[2 * n + 1] = 0;
+	return out;
+}
+
+/* argv: --argv0 or PROGRAM as given, then the program's arguments */
+static char **program_argv(const struct options *o)
+{
+	char **argv = xalloc((o->nargs + 2) * sizeof(char *));
+
+	argv[0] = (char *)(o->argv0 ? o->argv0 : o->program);
+	memcpy(argv + 1, o->args, o->nargs * sizeof(char *));
+	return argv;
+}
+
+/* Lays out the stack image. aux: the final auxv pairs up to AT_NULL;
+ * AT_PLATFORM and AT_BASE_PLATFORM still point at their strings; this
+ * sets them, AT_RANDOM and AT_EXECFN to the copies on the new stack. */
+static void lay_out(struct stack_image *st, uint64_t top, char **argv, int argc,
+		    char **envp, const char *execfn, long *aux,
+		    const unsigned char random[16])
 {
 	int envc = count(envp), naux = 0;
-	const char *plat = aux_string(aux, AT_PLATFORM);
-	const char *bplat = aux_string(aux, AT_BASE_PLATFORM);
+	const char *plat = (const char *)auxv_get(aux, AT_PLATFORM);
+	const char *bplat = (const char *)auxv_get(aux, AT_BASE_PLATFORM);
 	size_t alen = strings_len(argv, argc), elen = strings_len(envp, envc);
 	size_t flen = strlen(execfn) + 1;
 	uint64_t p, plat_at = 0, bplat_at = 0, rand_at, *w;
@@ -123,4 +174,15 @@ void build_stack(struct stack_image *st, uint64_t top, char **argv, int argc,
 		*w++ = (uint64_t)t;
 		*w++ = (uint64_t)v;
 	}
+}
+
+void build_stack(struct stack_image *st, const struct options *o,
+		 const struct image *im, const struct image *in,
+		 const struct layout *lay, const struct host *h)
+{
+	unsigned char rnd[16];
+
+	fresh_random(rnd, h->auxv);
+	lay_out(st, lay->stack_top, program_argv(o), o->nargs + 1, h->envp,
+		im->path, program_auxv(h->auxv, im, in->bias, lay), rnd);
 }

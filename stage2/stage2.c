@@ -1,9 +1,12 @@
 /*
  * stage2: runs from the hole with nothing of stage1 left to return to.
- * It only executes the plan stage1 wrote (see plan.h) with raw syscalls;
- * every decision was made, and every input validated, before it started.
+ * It only executes the plan stage1 wrote (see common/plan.h) with raw
+ * syscalls; every decision was made, and every input validated, before it
+ * started.
  */
-#include "sys.h"
+#include <linux/signal.h>
+#include "arch.h"
+#include "lib.h"
 #include "plan.h"
 
 static const char *op_name(uint32_t kind)
@@ -42,25 +45,15 @@ static __attribute__((noreturn)) void fail(const struct plan *p,
 #undef PUT
 	buf[n++] = '\n';
 	write_all(2, buf, n);
-	sys_exit(126);
+	sys_exit(EXIT_CANNOT);
 }
 
-static long read_fully(int fd, char *dst, uint64_t len, uint64_t off)
+/* A short read means the file shrank since stage1 looked at it. */
+static long read_fully(int fd, void *dst, uint64_t len, uint64_t off)
 {
-	while (len) {
-		long r = sys_pread(fd, dst, len, off);
+	long r = pread_full(fd, dst, len, off);
 
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return -EIO;
-		dst += r;
-		off += r;
-		len -= r;
-	}
-	return 0;
+	return r < 0 ? r : (uint64_t)r == len ? 0 : -EIO;
 }
 
 static long run_op(const struct op *op)
@@ -77,7 +70,7 @@ static long run_op(const struct op *op)
 			return r;
 		return (uint64_t)r == op->addr ? 0 : -EEXIST;
 	case OP_PREAD:
-		return read_fully(op->fd, (char *)op->addr, op->len, op->arg);
+		return read_fully(op->fd, (void *)op->addr, op->len, op->arg);
 	case OP_ZERO:
 		memset((void *)op->addr, 0, op->len);
 		return 0;
@@ -95,7 +88,7 @@ static long run_op(const struct op *op)
 	case OP_CLOSE:
 		return sys_close(op->fd);
 	case OP_TRAP:
-		return sys_kill(sys_getpid(), 5 /* SIGTRAP */);
+		return sys_kill(sys_getpid(), SIGTRAP);
 	}
 	return -EINVAL;
 }
@@ -130,7 +123,7 @@ void stage2_main(struct plan *p)
 	uint64_t entry, sp, call;
 
 	if (p->magic != PLAN_MAGIC)
-		sys_exit(126);
+		sys_exit(EXIT_CANNOT);
 	run_ops(p, (const struct op *)p->unmaps, p->nunmaps);
 	run_ops(p, (const struct op *)p->ops, p->nops);
 

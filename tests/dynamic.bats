@@ -116,10 +116,9 @@ load helpers
 }
 
 @test "--interp overrides PT_INTERP" {
-	local ld sysroot
+	local ld
 	ld=$(interp_of "$F/pie")
-	sysroot=$(sed -n 's/.* -L \([^ ]*\).*/\1/p' <<<"$RUN")
-	cp "$(readlink -f "$sysroot$ld")" "$BATS_TEST_TMPDIR/ld.so"
+	cp "$(readlink -f "$SYSROOT$ld")" "$BATS_TEST_TMPDIR/ld.so"
 	run "$E" --interp "$BATS_TEST_TMPDIR/ld.so" --map "$F/pie"
 	grep -qE " $BATS_TEST_TMPDIR/ld.so +PT_LOAD [0-9]+$" <<<"$output"
 	run "$E" --interp "$BATS_TEST_TMPDIR/ld.so" "$F/pie"

@@ -1,11 +1,13 @@
 # Shared by all test files. tests/run.sh sets ARCH, ELFLOAD (how to start
 # elfload: the binary, or a script running it under qemu-user), FIX (the
-# fixtures, built for ARCH) and RUN (the prefix that starts a program of
-# ARCH directly: empty natively, "setarch -R qemu-ARCH -L SYSROOT" else).
+# fixtures, built for ARCH), RUN (the prefix that starts a program of
+# ARCH directly: empty natively, "setarch -R qemu-ARCH -L SYSROOT" else)
+# and SYSROOT (where ARCH's C library is, from arch/arches; empty natively).
 : "${ARCH:=$(uname -m)}"
 : "${ELFLOAD:=$BATS_TEST_DIRNAME/../build/$ARCH/run-elfload}"
 : "${FIX:=$BATS_TEST_DIRNAME/../build/$ARCH/fixtures}"
 : "${RUN:=}"
+: "${SYSROOT:=}"
 E=$(realpath "$ELFLOAD")
 F=$(realpath "$FIX")
 ELF=$(dirname "$F")/elfload   # the loader binary itself, for nm

@@ -14,7 +14,7 @@ for b in "$@"; do
 		. "$dir/test.env"
 		# no test may hang CI: each gets at most 5 minutes
 		export BATS_TEST_TIMEOUT=300
-		export ARCH RUN ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
+		export ARCH RUN SYSROOT ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
 		bats --tap "$top/tests"
 	) | tee "$log"
 	ok=$(grep -c '^ok ' "$log")

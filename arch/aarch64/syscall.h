@@ -15,10 +15,11 @@
 #define ARCH_SYSCALL_H
 
 #include <asm/unistd.h>
+#include <linux/elf.h>
 
 #define ARCH_NAME "aarch64"
-#define ARCH_ELF_MACHINE 183 /* EM_AARCH64 */
-#define ARCH_ELF_DATA 1      /* ELFDATA2LSB */
+#define ARCH_ELF_MACHINE EM_AARCH64
+#define ARCH_ELF_DATA ELFDATA2LSB
 
 #define my_syscall0(n)							      \
 ({									      \

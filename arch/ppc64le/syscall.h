@@ -17,10 +17,11 @@
 #define ARCH_SYSCALL_H
 
 #include <asm/unistd.h>
+#include <linux/elf.h>
 
 #define ARCH_NAME "ppc64le"
-#define ARCH_ELF_MACHINE 21 /* EM_PPC64 */
-#define ARCH_ELF_DATA 1     /* ELFDATA2LSB */
+#define ARCH_ELF_MACHINE EM_PPC64
+#define ARCH_ELF_DATA ELFDATA2LSB
 
 /* what "sc" destroys besides the registers each macro names */
 #define SYSCALL_CLOBBERS "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory"

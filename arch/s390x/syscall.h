@@ -16,10 +16,11 @@
 #define ARCH_SYSCALL_H
 
 #include <asm/unistd.h>
+#include <linux/elf.h>
 
 #define ARCH_NAME "s390x"
-#define ARCH_ELF_MACHINE 22 /* EM_S390 */
-#define ARCH_ELF_DATA 2     /* ELFDATA2MSB */
+#define ARCH_ELF_MACHINE EM_S390
+#define ARCH_ELF_DATA ELFDATA2MSB
 
 #define my_syscall0(n)							      \
 ({									      \

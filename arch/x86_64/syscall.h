@@ -16,10 +16,11 @@
 #define ARCH_SYSCALL_H
 
 #include <asm/unistd.h>
+#include <linux/elf.h>
 
 #define ARCH_NAME "x86_64"
-#define ARCH_ELF_MACHINE 62 /* EM_X86_64 */
-#define ARCH_ELF_DATA 1     /* ELFDATA2LSB */
+#define ARCH_ELF_MACHINE EM_X86_64
+#define ARCH_ELF_DATA ELFDATA2LSB
 
 #define my_syscall0(n)                                                        \
 ({                                                                            \

@@ -21,12 +21,17 @@
  * stage2 runs unmaps[] (everything stage1 had mapped, except the hole and a
  * kept vDSO), then ops[] (program segments, stack, prctl, close), unmaps the
  * plan area and enters the program. A failing op ends the process with one
- * line on stderr and status 126 unless the op is OP_OPTIONAL.
+ * line on stderr and status EXIT_CANNOT unless the op is OP_OPTIONAL.
  */
 #ifndef PLAN_H
 #define PLAN_H
 
 #include <stdint.h>
+
+/* elfload's own exit statuses; otherwise the program's is elfload's */
+#define EXIT_USAGE   125 /* elfload's own command line is wrong */
+#define EXIT_CANNOT  126 /* the program cannot be run */
+#define EXIT_MISSING 127 /* the program cannot be found */
 
 #define PLAN_MAGIC 0x6e616c7064616f6cULL /* "loadplan" */
 
@@ -72,10 +77,5 @@ struct plan {
 
 /* The blob's entry point; stage1 finds it at STAGE2_OFF_stage2_main. */
 void stage2_main(struct plan *plan) __attribute__((noreturn));
-
-/* arch/ARCH/jump.S */
-void arch_start_program(uint64_t pc, uint64_t sp) __attribute__((noreturn));
-void arch_call_on_stack(uint64_t fn, uint64_t sp, uint64_t a0, uint64_t a1)
-	__attribute__((noreturn));
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * The freestanding runtime both stages share: raw system calls, a few
- * memory and string helpers. No libc anywhere; syscall numbers come from
- * <asm/unistd.h> through the arch's syscall.h.
+ * Raw system calls, for both stages and nothing else: no libc anywhere.
+ * The instruction and its registers are the arch's (arch/ARCH/syscall.h,
+ * my_syscallN); the numbers come from <asm/unistd.h>.
  *
  * Every wrapper returns the kernel's value: >= 0 on success, -errno on
  * failure.
@@ -15,10 +15,6 @@
 #include <linux/mman.h>
 #include <linux/errno.h>
 #include "syscall.h"
-
-/* Everything here is defined in the same image that uses it: no symbol
- * goes through a GOT, which the stage2 blob could not relocate. */
-#pragma GCC visibility push(hidden)
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -75,22 +71,4 @@ static inline __attribute__((noreturn)) void sys_exit(int status)
 		my_syscall1(__NR_exit_group, status);
 }
 
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-
-/* Write the whole buffer, retrying short writes; errors are dropped. */
-void write_all(int fd, const char *buf, size_t n);
-
-/* Render v in hex into buf (no prefix, at least `width` digits). Returns
- * the number of characters written; buf needs 17 bytes. */
-size_t fmt_hex(char *buf, uint64_t v, int width);
-
-/* Render v in decimal into buf (needs 21 bytes). */
-size_t fmt_dec(char *buf, uint64_t v);
-
-#pragma GCC visibility pop
 #endif

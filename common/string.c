@@ -1,7 +1,7 @@
-/* Freestanding helpers shared by both stages (see sys.h). Kept tiny and
+/* Memory and string functions for both stages (see lib.h). Kept tiny and
  * written so that the compiler cannot turn them back into calls to
  * themselves. */
-#include "sys.h"
+#include "lib.h"
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
@@ -68,48 +68,4 @@ int strcmp(const char *a, const char *b)
 	while (*a && *a == *b)
 		a++, b++;
 	return (unsigned char)*a - (unsigned char)*b;
-}
-
-void write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		long r = sys_write(fd, buf, n);
-
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		buf += r;
-		n -= r;
-	}
-}
-
-size_t fmt_hex(char *buf, uint64_t v, int width)
-{
-	char tmp[16];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	while (n < (size_t)width && n < sizeof(tmp))
-		tmp[n++] = '0';
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
-
-size_t fmt_dec(char *buf, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
 }

@@ -1,0 +1,29 @@
+/*
+ * What every arch/ARCH directory provides, and nothing more:
+ *
+ *   syscall.h  my_syscall0..my_syscall6 (the instruction, its registers and
+ *              clobbers), ARCH_NAME, ARCH_ELF_MACHINE (an EM_* constant),
+ *              ARCH_ELF_DATA, and, where mmap takes its arguments another
+ *              way, ARCH_SYS_MMAP with arch_sys_mmap(); its comment gives
+ *              the register state at process entry
+ *   start.S    stage1's _start: stage1_main(the kernel's stack pointer)
+ *   jump.S     the two transfers of control below, which C cannot express
+ *
+ * Everything else is shared C.
+ */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stdint.h>
+#include "syscall.h"
+
+/* Enter a program as the kernel does: the stack pointer at argc, the
+ * registers the ABI prescribes at process entry, all others zero. */
+void arch_start_program(uint64_t pc, uint64_t sp) __attribute__((noreturn));
+
+/* Call fn(a0, a1) on the 16-byte aligned stack sp with a zero return
+ * address (and whatever frame the ABI wants below it); fn must not return. */
+void arch_call_on_stack(uint64_t fn, uint64_t sp, uint64_t a0, uint64_t a1)
+	__attribute__((noreturn));
+
+#endif

@@ -1,0 +1,146 @@
+/* The command line: elfload's options up to PROGRAM, the rest is the
+ * program's. A wrong option is a usage error (EXIT_USAGE). */
+#include "stage1.h"
+
+#define VERSION "0.1.0"
+
+static const char usage_text[] =
+"Usage: elfload [OPTIONS] [--] PROGRAM [ARGS...]\n"
+"Run PROGRAM at exactly the addresses its program headers name, whatever\n"
+"is there now, with the same layout on every run.\n"
+"\n"
+"  --argv0 NAME        pass NAME as argv[0] instead of PROGRAM\n"
+"  --entry SYM|ADDR    call this function as int f(argc, argv, envp) instead\n"
+"                      of starting at e_entry; its value is the exit status\n"
+"  --interp PATH       use PATH as the ELF interpreter instead of PT_INTERP\n"
+"  --base ADDR         load a position-independent PROGRAM at ADDR\n"
+"  --map               print the planned layout and exit without running\n"
+"  -v, --verbose       print the planned layout on stderr, then run\n"
+"  --aslr              keep address-space randomization (default: off, as\n"
+"                      under gdb or setarch -R)\n"
+"  --stop-at-entry     stop with SIGTRAP once everything is mapped, right\n"
+"                      before the program's first instruction (for debuggers)\n"
+"  --stack-size SIZE   stack size (default RLIMIT_STACK, 8M if unlimited)\n"
+"  --stack-top ADDR    put the top of the stack at ADDR\n"
+"  --page-size N       lay segments out as if pages were N bytes\n"
+"  -h, --help          show this help and exit\n"
+"      --version       show the version and exit\n"
+"\n"
+"Exit status: PROGRAM's own, or 125 for a bad elfload option, 126 if\n"
+"PROGRAM cannot be run, 127 if it cannot be found.\n";
+
+static void print_and_exit(const char *s)
+{
+	write_all(1, s, strlen(s));
+	sys_exit(0);
+}
+
+/* SIZE or ADDR: decimal or 0x-hex, a SIZE with an optional K, M or G. */
+static uint64_t parse_num(const char *opt, const char *s, int suffix)
+{
+	uint64_t v;
+	const char *end = parse_u64(s, 0, &v);
+	int shift = 0;
+
+	if (end && suffix && end[0] && !end[1])
+		shift = *end == 'K' || *end == 'k' ? 10 :
+			*end == 'M' || *end == 'm' ? 20 :
+			*end == 'G' || *end == 'g' ? 30 : 0;
+	if (!end || (*end && !shift) || v > (UINT64_MAX >> shift))
+		usage_error("invalid %s '%s'", opt, s);
+	return v << shift;
+}
+
+/* --name VALUE or --name=VALUE */
+static const char *opt_value(char ***argp, char **end, const char *name)
+{
+	char *a = **argp;
+	size_t n = strlen(name);
+
+	if (memcmp(a, name, n))
+		return 0;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n])
+		return 0;
+	if (*argp + 1 >= end)
+		usage_error("option '%s' requires an argument", name);
+	return *++*argp;
+}
+
+static int is(const char *a, const char *name)
+{
+	return !strcmp(a, name);
+}
+
+void parse_options(struct options *o, int argc, char **argv)
+{
+	char **a = argv + 1, **end = argv + argc;
+	const char *v;
+
+	for (; a < end; a++) {
+		if (is(*a, "--")) {
+			a++;
+			break;
+		}
+		if ((*a)[0] != '-' || !(*a)[1])
+			break;
+		if (is(*a, "-h") || is(*a, "--help"))
+			print_and_exit(usage_text);
+		else if (is(*a, "--version"))
+			print_and_exit("elfload " VERSION "\n");
+		else if (is(*a, "-v") || is(*a, "--verbose"))
+			o->verbose = 1;
+		else if (is(*a, "--map"))
+			o->map = 1;
+		else if (is(*a, "--aslr"))
+			o->aslr = 1;
+		else if (is(*a, "--stop-at-entry"))
+			o->stop_at_entry = 1;
+		else if ((v = opt_value(&a, end, "--argv0")))
+			o->argv0 = v;
+		else if ((v = opt_value(&a, end, "--entry")))
+			o->entry = v;
+		else if ((v = opt_value(&a, end, "--interp")))
+			o->interp = v;
+		else if ((v = opt_value(&a, end, "--base"))) {
+			o->base = parse_num("--base", v, 0);
+			o->has_base = 1;
+		} else if ((v = opt_value(&a, end, "--stack-size"))) {
+			o->stack_size = parse_num("--stack-size", v, 1);
+			if (!o->stack_size)
+				usage_error("invalid --stack-size '%s'", v);
+		} else if ((v = opt_value(&a, end, "--stack-top")))
+			o->stack_top = parse_num("--stack-top", v, 0);
+		else if ((v = opt_value(&a, end, "--page-size")))
+			o->page_size = parse_num("--page-size", v, 1);
+		else
+			usage_error("unknown option '%s'", *a);
+	}
+	if (a >= end)
+		usage_error("no PROGRAM given");
+	o->program = *a;
+	o->args = a + 1;
+	o->nargs = (int)(end - a - 1);
+}
+
+/* The stack the kernel would give: RLIMIT_STACK, or its default when
+ * there is no limit or one too small to hold much. */
+static uint64_t default_stack_size(const struct host *h)
+{
+	if (h->stack_limit == ~0ULL || h->stack_limit < MIN_STACK_SIZE)
+		return KERNEL_STACK_LIMIT;
+	return h->stack_limit;
+}
+
+void apply_options(struct options *o, struct host *h)
+{
+	if (o->page_size) {
+		if (o->page_size & (o->page_size - 1) || o->page_size % h->page)
+			usage_error("invalid --page-size %lu: not a power-of-two multiple of the page size %lu",
+				    o->page_size, h->page);
+		h->layout_page = o->page_size;
+	}
+	if (!o->stack_size)
+		o->stack_size = default_stack_size(h);
+}

@@ -1,0 +1,288 @@
+/*
+ * Handing over to stage2: the hole is mapped, the blob copied to its start
+ * and the plan written behind it (the layout of the hole is drawn in
+ * common/plan.h), and stage2 called on its own stack there. Until that
+ * call everything can still fail cleanly; stage2 then unmaps stage1.
+ *
+ *   plan area:  struct plan | name | stack image | prctl_mm_map x2 |
+ *               comm | ops[] | unmaps[]
+ */
+#include "stage1.h"
+#include "stage2_blob.h"
+
+extern const char stage2_blob[], stage2_blob_end[];
+
+static const char *basename_(const char *p)
+{
+	const char *b = p;
+
+	for (; *p; p++)
+		if (*p == '/' && p[1])
+			b = p + 1;
+	return b;
+}
+
+/* Carves the plan area into its parts, in order. */
+struct carver {
+	char *base;
+	uint64_t used, size;
+};
+
+static void *carve(struct carver *c, uint64_t n, uint64_t *addr)
+{
+	void *p = c->base + c->used;
+
+	n = (n + 15) & ~15ULL;
+	if (n > c->size - c->used)
+		die(EXIT_CANNOT, "internal error: the plan does not fit the loader's hole");
+	if (addr)
+		*addr = (uint64_t)p;
+	c->used += n;
+	return p;
+}
+
+static char *carve_string(struct carver *c, const char *s, uint64_t *addr)
+{
+	size_t n = strlen(s) + 1;
+	char *p = carve(c, n < 16 ? 16 : n, addr);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+/* The munmap ops for [lo, hi) less the hole and the kept vDSO/vvar. */
+static uint64_t unmap_range(struct op *ops, uint64_t k, uint64_t cap,
+			    uint64_t lo, uint64_t hi, const struct layout *lay)
+{
+	while (lo < hi) {
+		uint64_t cut = hi, next = hi;
+
+		/* the lowest range to keep that meets [lo, hi) */
+		if (lay->hole_lo < cut && lay->hole_hi > lo)
+			cut = lay->hole_lo, next = lay->hole_hi;
+		for (size_t j = 0; j < lay->nkept; j++)
+			if (lay->kept[j].lo < cut && lay->kept[j].hi > lo)
+				cut = lay->kept[j].lo, next = lay->kept[j].hi;
+		if (cut > lo && k && ops[k - 1].addr + ops[k - 1].len == lo) {
+			ops[k - 1].len += cut - lo;   /* one call for neighbours */
+		} else if (cut > lo) {
+			if (k == cap)
+				die(EXIT_CANNOT, "too many mappings to undo");
+			ops[k++] = (struct op){ .kind = OP_MUNMAP, .fd = -1,
+						.addr = lo, .len = cut - lo };
+		}
+		lo = next;
+	}
+	return k;
+}
+
+/* Everything stage1 found mapped, and every chunk it mapped since, goes;
+ * the program's segments replace the rest with MAP_FIXED anyway. */
+static uint64_t plan_unmaps(struct op *ops, uint64_t cap,
+			    const struct layout *lay, const struct host *h)
+{
+	const struct range *r;
+	size_t n, k = 0;
+
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (h->maps[i].lo < h->top)
+			k = unmap_range(ops, k, cap, h->maps[i].lo,
+					h->maps[i].hi < h->top ? h->maps[i].hi : h->top,
+					lay);
+	r = arena_ranges(&n);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < h->nmaps && !(h->maps[j].lo <= r[i].lo && r[i].hi <= h->maps[j].hi))
+			j++;
+		if (j == h->nmaps) /* mapped after /proc/self/maps was read */
+			k = unmap_range(ops, k, cap, r[i].lo, r[i].hi, lay);
+	}
+	return k;
+}
+
+/* What the kernel shows in /proc/PID/stat and uses for brk: the code and
+ * data ranges computed the way binfmt_elf does. */
+static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
+			const struct layout *lay, const struct stack_image *st,
+			uint64_t top)
+{
+	uint64_t code_lo = UINT64_MAX, code_hi = 0;
+
+	*mm = (struct prctl_mm_map){
+		.start_brk = lay->brk, .brk = lay->brk,
+		.start_stack = st->sp,
+		.arg_start = st->arg_start, .arg_end = st->arg_end,
+		.env_start = st->env_start, .env_end = st->env_end,
+		.auxv = (__u64 *)st->auxv, .auxv_size = (uint32_t)st->auxv_len,
+		.exe_fd = (uint32_t)-1,
+	};
+	for (uint64_t i = 0; i < im->nsegs; i++) {
+		const struct seg *s = &im->segs[i];
+
+		if ((s->flags & PF_X) && s->vaddr < code_lo)
+			code_lo = s->vaddr;
+		if ((s->flags & PF_X) && s->vaddr + s->filesz > code_hi)
+			code_hi = s->vaddr + s->filesz;
+		if (s->vaddr > mm->start_data)
+			mm->start_data = s->vaddr;
+		if (s->vaddr + s->filesz > mm->end_data)
+			mm->end_data = s->vaddr + s->filesz;
+	}
+	if (code_lo == UINT64_MAX)
+		code_lo = im->segs[0].vaddr;
+	mm->start_code = code_lo;
+	mm->end_code = code_hi > code_lo ? code_hi : code_lo + 1;
+	if (mm->end_data < mm->start_data)
+		mm->end_data = mm->start_data;
+	/* the kernel takes only addresses below the top: a segment that ends
+	 * there is described as ending a byte short */
+	if (mm->end_code >= top)
+		mm->end_code = top - 1;
+	if (mm->end_data >= top)
+		mm->end_data = top - 1;
+	if (mm->start_data > mm->end_data)
+		mm->start_data = mm->end_data;
+}
+
+static void protect(uint64_t lo, uint64_t len, int prot)
+{
+	long r = sys_mprotect(lo, len, prot);
+
+	if (r < 0)
+		die(EXIT_CANNOT, "cannot protect the loader's code: %s", errno_name(r));
+}
+
+/* The ops that follow the segments: the stack and its contents, what the
+ * process looks like from outside, closing our descriptors. */
+static void add_process_ops(struct layout *lay, struct carver *c,
+			    const struct image *im, const struct image *in,
+			    const struct stack_image *st, const struct host *h,
+			    int stop_at_entry)
+{
+	struct prctl_mm_map *mm, *mm_exe;
+	uint64_t a, a_exe;
+	struct op *op;
+
+	op = add_op(lay, OP_MMAP, lay->stack_lo, lay->stack_top - lay->stack_lo);
+	op->prot = stack_prot(im->stack_flags);
+	op->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE;
+	op = add_op(lay, OP_COPY, st->sp, st->len);
+	memcpy(carve(c, st->len, &op->arg), st->buf, st->len);
+
+	/* /proc/PID/exe as well, where we may (CAP_SYS_ADMIN); else the rest */
+	mm = carve(c, sizeof(*mm), &a);
+	fill_mm_map(mm, im, lay, st, h->top);
+	mm_exe = carve(c, sizeof(*mm), &a_exe);
+	*mm_exe = *mm;
+	mm_exe->exe_fd = (uint32_t)im->fd;
+	op = add_op(lay, OP_PRCTL | OP_OPTIONAL, a_exe, sizeof(*mm));
+	op->flags = PR_SET_MM;
+	op->arg = PR_SET_MM_MAP;
+	op = add_op(lay, OP_PRCTL | OP_OPTIONAL | OP_IF_FAILED, a, sizeof(*mm));
+	op->flags = PR_SET_MM;
+	op->arg = PR_SET_MM_MAP;
+	op = add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
+	op->flags = PR_SET_NAME;
+	carve_string(c, basename_(im->path), &op->arg);
+
+	add_op(lay, OP_CLOSE, 0, 0)->fd = im->fd;
+	if (in->path)
+		add_op(lay, OP_CLOSE, 0, 0)->fd = in->fd;
+	if (stop_at_entry)
+		add_op(lay, OP_TRAP, 0, 0);
+}
+
+/* How big the hole must be: the blob, the phdr copy, stage2's stack, and
+ * behind them the plan with everything it carries; then where it goes. */
+void plan_hole(struct layout *lay, const struct image *im,
+	       const struct host *h, const struct stack_image *st)
+{
+	uint64_t size;
+
+	/* a munmap op per mapping now and per arena chunk, each maybe cut
+	 * in pieces by every range that stays */
+	lay->unmap_cap = (h->nmaps + MAX_ARENA_CHUNKS + 1) * (lay->nkept + 2);
+	lay->blob_len = page_up(STAGE2_SIZE, h->page);
+	lay->phdr_len = im->phdr_addr ? 0 :
+		page_up(im->phnum * sizeof(Elf64_Phdr), h->page);
+	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
+	size = lay->keep_len + sizeof(struct plan) + 16 +
+	       strlen(im->path) + 32 +                     /* name, comm */
+	       st->len + 16 +                              /* stack image */
+	       2 * (sizeof(struct prctl_mm_map) + 16) +
+	       (lay->nops + 10) * sizeof(struct op) + 16 + /* ops and ours */
+	       lay->unmap_cap * sizeof(struct op) + 16;
+	place_hole(lay, h, size);
+}
+
+/* The program headers where no segment maps them: a copy in the hole,
+ * which AT_PHDR then names. */
+static void copy_phdrs(const struct layout *lay, struct image *im,
+		       struct stack_image *st)
+{
+	uint64_t *aux = (uint64_t *)(st->buf + (st->auxv - st->sp));
+
+	im->phdr_addr = lay->hole_lo + lay->blob_len;
+	memcpy((void *)im->phdr_addr, im->ph, im->phnum * sizeof(Elf64_Phdr));
+	for (; aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == AT_PHDR)
+			aux[1] = im->phdr_addr;
+}
+
+/* The plan: where it starts, the ops after the segments, the unmaps. */
+static uint64_t write_plan(struct layout *lay, struct carver *c,
+			   const struct image *im, const struct image *in,
+			   const struct stack_image *st, const struct host *h,
+			   const struct options *o, uint64_t pc)
+{
+	uint64_t plan_addr;
+	struct plan *plan = carve(c, sizeof(*plan), &plan_addr);
+
+	plan->magic = PLAN_MAGIC;
+	carve_string(c, o->program, &plan->name);
+	add_process_ops(lay, c, im, in, st, h, o->stop_at_entry);
+
+	plan->ops = (uint64_t)carve(c, lay->nops * sizeof(struct op), 0);
+	memcpy((void *)plan->ops, lay->ops, lay->nops * sizeof(struct op));
+	plan->nops = lay->nops;
+	plan->entry = pc;
+	plan->sp = st->sp;
+	plan->call = !!o->entry;
+	plan->drop = lay->hole_lo + lay->keep_len;
+	plan->drop_len = lay->hole_hi - plan->drop;
+	plan->unmaps = (uint64_t)carve(c, lay->unmap_cap * sizeof(struct op), 0);
+	plan->nunmaps = plan_unmaps((struct op *)plan->unmaps, lay->unmap_cap,
+				    lay, h);
+	return plan_addr;
+}
+
+void hand_over(struct layout *lay, struct image *im, const struct image *in,
+	       struct stack_image *st, const struct host *h,
+	       const struct options *o, uint64_t pc)
+{
+	uint64_t plan_addr;
+	struct carver c;
+	long r;
+
+	/* the point of no return is in stage2; this still can fail cleanly */
+	r = sys_mmap(lay->hole_lo, lay->hole_hi - lay->hole_lo, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r < 0 || (uint64_t)r != lay->hole_lo)
+		die(EXIT_CANNOT, "cannot map the loader at 0x%lx: %s", lay->hole_lo,
+		    r < 0 ? errno_name(r) : "address taken");
+	memcpy((void *)lay->hole_lo, stage2_blob, stage2_blob_end - stage2_blob);
+	if (lay->phdr_len)
+		copy_phdrs(lay, im, st);
+
+	c = (struct carver){ (char *)lay->hole_lo + lay->keep_len, 0,
+			     lay->hole_hi - lay->hole_lo - lay->keep_len };
+	plan_addr = write_plan(lay, &c, im, in, st, h, o, pc);
+
+	protect(lay->hole_lo, lay->blob_len, PROT_READ | PROT_EXEC);
+	if (lay->phdr_len)
+		protect(lay->hole_lo + lay->blob_len, lay->phdr_len, PROT_READ);
+	__builtin___clear_cache((char *)lay->hole_lo, (char *)lay->hole_lo + lay->blob_len);
+	arch_call_on_stack(lay->hole_lo + STAGE2_OFF_stage2_main,
+			   lay->hole_lo + lay->keep_len, plan_addr, 0);
+}

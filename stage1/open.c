@@ -1,0 +1,114 @@
+/* Finding and opening the program and its interpreter, with the kernel's
+ * and execvp's rules: what may be executed, where PATH looks, which error
+ * wins. */
+#include <linux/stat.h>
+#include "stage1.h"
+
+/* Opens path if it is an executable regular file; else returns -errno.
+ * The type and size come from the open descriptor: qemu-user translates
+ * paths (-L) for open and access, not for every stat call. */
+static long open_executable(const char *path, uint64_t *size)
+{
+	struct statx st;
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return fd;
+	r = sys_statx((int)fd, "", AT_EMPTY_PATH,
+		      STATX_TYPE | STATX_MODE | STATX_SIZE, &st);
+	if (r >= 0 && S_ISDIR(st.stx_mode))
+		r = -EISDIR;
+	if (r >= 0) {   /* may we execute what we opened? */
+		r = sys_faccessat2((int)fd, "", X_OK, AT_EMPTY_PATH);
+		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
+			r = sys_faccessat(path, X_OK);
+	}
+	if (r >= 0 && !S_ISREG(st.stx_mode))
+		r = -EACCES;
+	if (r < 0) {
+		sys_close((int)fd);
+		return r;
+	}
+	*size = st.stx_size;
+	return fd;
+}
+
+static const char *getenv_(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+	char **e;
+
+	for (e = envp; *e; e++)
+		if (!memcmp(*e, name, n) && (*e)[n] == '=')
+			return *e + n + 1;
+	return 0;
+}
+
+/* PATH search with execvp's rules: a name with a slash is used as it is;
+ * otherwise the first executable regular file along PATH wins, and a
+ * non-executable match only decides the error if nothing else is found.
+ * Returns the open descriptor or -errno. */
+static long resolve(struct image *im, const char *name, char **envp)
+{
+	const char *path = getenv_(envp, "PATH");
+	size_t nlen = strlen(name);
+	long first_err = -ENOENT;
+
+	if (!*name)
+		return -ENOENT;
+	for (const char *p = name; *p; p++)
+		if (*p == '/') {
+			im->path = name;
+			return open_executable(name, &im->size);
+		}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *colon = path;
+		size_t dlen;
+		char *cand;
+		long fd;
+
+		while (*colon && *colon != ':')
+			colon++;
+		dlen = colon - path;
+		cand = xalloc(dlen + nlen + 3);
+		if (dlen) {
+			memcpy(cand, path, dlen);
+			cand[dlen++] = '/';
+		}
+		memcpy(cand + dlen, name, nlen + 1);
+		fd = open_executable(cand, &im->size);
+		if (fd >= 0) {
+			im->path = cand;
+			return fd;
+		}
+		if (fd != -ENOENT && fd != -ENOTDIR && first_err == -ENOENT)
+			first_err = fd;
+		path = *colon ? colon + 1 : colon;
+	}
+	return first_err;
+}
+
+static void opened(struct image *im, long fd)
+{
+	if (fd < 0)
+		die(fd == -ENOENT || fd == -ENOTDIR ? EXIT_MISSING : EXIT_CANNOT,
+		    "%s", errno_name(fd));
+	im->fd = (int)fd;
+}
+
+void open_program(struct image *im, const char *name, const struct host *h)
+{
+	die_prefix = name;
+	opened(im, resolve(im, name, h->envp));
+}
+
+/* The interpreter is used by the path the program names, as the kernel
+ * does: no PATH search, and it must be an executable regular file. */
+void open_interp(struct image *im, const char *path)
+{
+	im->path = path;
+	im->is_interp = 1;
+	opened(im, open_executable(path, &im->size));
+}

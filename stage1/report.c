@@ -1,0 +1,78 @@
+/* --map and --verbose: the plan as a table in the style of
+ * /proc/PID/maps, one row per mapping by address, then every collision
+ * that was resolved. */
+#include "stage1.h"
+
+struct row {
+	uint64_t lo, hi, off;
+	char perms[5];        /* "rwxp" */
+	const char *name, *what;
+};
+
+static void add_row(struct row *r, size_t *n, uint64_t lo, uint64_t hi,
+		    const char *perms, uint64_t off, const char *name,
+		    const char *what)
+{
+	r[*n] = (struct row){ lo, hi, off, { 0 }, name, what };
+	memcpy(r[*n].perms, perms, 4);
+	++*n;
+}
+
+void print_layout(int fd, const struct layout *lay, const struct image *im,
+		  const struct host *h)
+{
+	struct out o = { .fd = fd };
+	uint64_t L = h->layout_page, k = lay->hole_lo;
+	struct row *r = xalloc((lay->nall + lay->nkept + 8) * sizeof(*r));
+	size_t n = 0;
+	char perms[5] = "---p";
+
+	for (uint64_t i = 0; i < lay->nall; i++) {
+		const struct seg *s = &lay->all[i];
+		int congruent = ((s->vaddr - s->off) & (L - 1)) == 0;
+
+		prot_letters(perms, prot_of(s->flags))[3] = 'p';
+		add_row(r, &n, seg_lo(s, L), seg_hi(s, L), perms,
+			s->filesz && congruent ? page_down(s->off, L) : 0,
+			s->owner ? s->owner : im->path,
+			str_printf("PT_LOAD %u%s", s->index,
+				   !s->filesz ? " (anonymous)" :
+				   congruent ? "" : " (copied)"));
+	}
+	add_row(r, &n, lay->brk, lay->brk, "---p", 0, "[heap]", "brk start");
+	prot_letters(perms, stack_prot(im->stack_flags))[3] = 'p';
+	add_row(r, &n, lay->stack_lo, lay->stack_top, perms, 0, "[stack]",
+		str_printf("new stack, 0x%lx bytes", lay->stack_top - lay->stack_lo));
+	for (size_t i = 0; i < lay->nkept; i++)
+		add_row(r, &n, lay->kept[i].lo, lay->kept[i].hi,
+			lay->kept[i].perms ? lay->kept[i].perms : "r--p", 0,
+			lay->kept[i].name, "kept");
+	add_row(r, &n, k, k + lay->blob_len, "r-xp", 0, "[elfload]",
+		"stage2 code, stays mapped");
+	k += lay->blob_len;
+	if (lay->phdr_len) {
+		add_row(r, &n, k, k + lay->phdr_len, "r--p", 0, "[elfload]",
+			"copy of the program headers (AT_PHDR)");
+		k += lay->phdr_len;
+	}
+	add_row(r, &n, k, lay->hole_lo + lay->keep_len, "rw-p", 0, "[elfload]",
+		"stage2 stack, stays mapped");
+	add_row(r, &n, lay->hole_lo + lay->keep_len, lay->hole_hi, "rw-p", 0,
+		"[elfload]", "plan, unmapped before the jump");
+
+	sort_by_u64(r, n, sizeof(*r), offsetof(struct row, lo));
+	out_printf(&o, "elfload: %s: layout (page size %lu)\n", im->path, L);
+	for (size_t i = 0; i < n; i++)
+		out_printf(&o, "%08lx-%08lx %s %08lx %-20s %s\n", r[i].lo, r[i].hi,
+			   r[i].perms, r[i].off, r[i].name, r[i].what);
+	for (size_t i = 0; i < lay->ncoll; i++) {
+		const struct collision *c = &lay->coll[i];
+
+		out_printf(&o, "%s: %s %lx-%lx %s %s %lx-%lx: %s\n",
+			   c->shared ? "note" : "collision", c->what, c->lo,
+			   c->hi, c->shared ? "shares a page with" :
+			   "is in the way of", c->by, c->by_lo, c->by_hi,
+			   c->outcome);
+	}
+	out_flush(&o);
+}

@@ -1,0 +1,283 @@
+/*
+ * stage1: everything that can fail happens here, before the point of no
+ * return. It reads and validates the program, looks at what is mapped now,
+ * plans the final address space, and hands stage2 a finished plan
+ * (common/plan.h).
+ *
+ * One file per job; main.c tells the story of a run in their order:
+ *   cli.c      the command line          reexec.c   randomization off
+ *   host.c     what the machine is like   open.c     finding the program
+ *   elf.c      reading and validating     symbol.c   --entry SYMBOL
+ *   layout.c   where everything goes      segments.c the ops that map them
+ *   stack.c    the program's first stack  handover.c the hole, the jump
+ *   report.c   --map and --verbose
+ *   out.c      messages and dying         mem.c      memory until stage2
+ *   sort.c     the one sort
+ */
+#ifndef STAGE1_H
+#define STAGE1_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/elf.h>
+#include <linux/auxvec.h>
+#include <linux/prctl.h>
+#include <linux/random.h>
+#include <linux/resource.h>
+#include "arch.h"
+#include "lib.h"
+#include "plan.h"
+
+/* What the kernel does by default, where stage1 must assume it. */
+#define KERNEL_STACK_LIMIT   (8ULL << 20)  /* RLIMIT_STACK's default (_STK_LIM) */
+#define KERNEL_MMAP_MIN_ADDR 65536ULL      /* vm.mmap_min_addr, as distributions set it */
+#define KERNEL_MAX_MAP_COUNT 65530ULL      /* vm.max_map_count's default */
+/* Below this RLIMIT_STACK the program gets the default instead: the
+ * strings and vectors alone may need that much. */
+#define MIN_STACK_SIZE       (128ULL << 10)
+/* How far below the stack the kernel starts the mmap area at least
+ * (mmap_base's gap, with room for its random offset), and how much of a
+ * stack is guessed to exist without /proc. */
+#define STACK_MMAP_GAP       (256ULL << 20)
+/* vvar's pages sit right below the vDSO; no header gives their number,
+ * and no kernel has had more than this many. */
+#define VVAR_MAX_PAGES       16
+/* With --aslr, a PIE's base moves by up to this many pages, as with
+ * x86_64's default vm.mmap_rnd_bits (28). */
+#define PIE_RANDOM_PAGES     ((1ULL << 28) - 1)
+/* vm.max_map_count is read only for plans that come this near its
+ * default; the program, its libraries and its stack get SPARE more. */
+#define MAP_COUNT_CHECK_FROM 16384
+#define MAP_COUNT_SPARE      1024
+/* stage2's own stack, kept in the hole */
+#define STAGE2_STACK         (64 << 10)
+
+/* p is a power of two: a page size, an alignment */
+static inline uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }
+static inline uint64_t page_up(uint64_t a, uint64_t p) { return (a + p - 1) & ~(p - 1); }
+
+/* PF_R/PF_W/PF_X as PROT_*; a stack is always readable and writable */
+static inline int prot_of(uint32_t pf)
+{
+	return (pf & PF_R ? PROT_READ : 0) | (pf & PF_W ? PROT_WRITE : 0) |
+	       (pf & PF_X ? PROT_EXEC : 0);
+}
+static inline int stack_prot(uint32_t pf)
+{
+	return prot_of(pf) | PROT_READ | PROT_WRITE;
+}
+/* "rwx", "r-x", ... as /proc/PID/maps writes them; buf gets 4 bytes */
+static inline char *prot_letters(char *buf, int prot)
+{
+	buf[0] = prot & PROT_READ ? 'r' : '-';
+	buf[1] = prot & PROT_WRITE ? 'w' : '-';
+	buf[2] = prot & PROT_EXEC ? 'x' : '-';
+	buf[3] = 0;
+	return buf;
+}
+
+void stage1_main(long *sp) __attribute__((noreturn));
+
+/* ---- out.c: formatted output and fatal errors ---- */
+struct out {
+	int fd;               /* -1: collect the first 4 KiB in buf */
+	size_t n;
+	char buf[4096];
+};
+#define OUT_FORMAT(f, a) __attribute__((format(printf, f, a)))
+void out_printf(struct out *o, const char *fmt, ...) OUT_FORMAT(2, 3);
+void out_vprintf(struct out *o, const char *fmt, va_list ap);
+void out_flush(struct out *o);
+const char *errno_name(long err);
+/* "elfload: PROGRAM: reason", exit status `code`. */
+void die(int code, const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(2, 3);
+/* "elfload: reason" plus a pointer to --help, exit EXIT_USAGE. */
+void usage_error(const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(1, 2);
+extern const char *die_prefix;  /* the PROGRAM of die() messages */
+extern const char *die_context; /* what in it, e.g. its interpreter, or 0 */
+
+struct range {
+	uint64_t lo, hi;
+	const char *name;
+	const char *perms;    /* "r-xp" as in /proc/self/maps, or 0 */
+};
+
+/* ---- mem.c: memory that lives until stage2 unmaps it ---- */
+#define MAX_ARENA_CHUNKS 64
+void *xalloc(size_t n);          /* zeroed, 16-byte aligned */
+void *xrealloc(void *p, size_t old, size_t n);
+const struct range *arena_ranges(size_t *n); /* all mappings made for it */
+/* A formatted string in that memory. */
+const char *str_printf(const char *fmt, ...) OUT_FORMAT(1, 2);
+
+/* ---- sort.c ---- */
+/* Sorts n elements of `size` bytes by the uint64_t at `key` in each,
+ * stably; fast when they are sorted already, as program headers are. */
+void sort_by_u64(void *base, size_t n, size_t size, size_t key);
+
+/* ---- the program ---- */
+struct seg {
+	uint64_t vaddr, memsz, filesz, off;
+	uint32_t flags; /* PF_R | PF_W | PF_X */
+	uint32_t index; /* program header index, for messages */
+	int fd;         /* the file it comes from */
+	const char *owner; /* 0: the program; else the interpreter's path */
+};
+
+struct image {
+	const char *path;     /* as opened */
+	int fd;
+	uint64_t size;        /* file size */
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	uint64_t phnum;       /* the real count, PN_XNUM resolved */
+	struct seg *segs;     /* the PT_LOADs with memsz > 0, by address */
+	uint64_t nsegs;
+	uint64_t phdr_addr;   /* AT_PHDR in the program, 0: not mapped */
+	uint32_t stack_flags; /* PT_GNU_STACK p_flags; PF_R|PF_W if absent */
+	const char *interp;   /* PT_INTERP, or 0 */
+	int is_interp;        /* this image is an interpreter */
+	uint64_t align;       /* the largest p_align */
+	uint64_t bias;        /* ET_DYN: where it was put; 0 for ET_EXEC */
+	uint64_t entry;       /* e_entry + bias */
+};
+
+/* ---- the machine, as stage1 finds it ---- */
+struct host {
+	uint64_t page;       /* the kernel's page size (AT_PAGESZ) */
+	uint64_t layout_page; /* the granule segments are laid out in */
+	uint64_t min_addr;   /* vm.mmap_min_addr (see mmap_min_addr()) */
+	int min_addr_read;
+	uint64_t top;        /* one past the highest user address */
+	struct range *maps;  /* what is mapped now */
+	size_t nmaps;
+	int have_proc;       /* maps came from /proc/self/maps */
+	uint64_t stack_top;  /* end of the stack the kernel gave stage1 */
+	uint64_t stack_limit; /* RLIMIT_STACK, ~0 if unlimited */
+	uint64_t vdso;       /* AT_SYSINFO_EHDR or 0 */
+	long *auxv;          /* the kernel's auxv for stage1 */
+	char **envp;         /* elfload's environment, the program's too */
+};
+
+/* ---- cli.c: the command line ---- */
+struct options {
+	const char *program;  /* as given */
+	char **args;          /* program arguments after PROGRAM */
+	int nargs;
+	const char *argv0;    /* --argv0 */
+	const char *entry;    /* --entry */
+	const char *interp;   /* --interp */
+	uint64_t base;        /* --base */
+	int has_base;
+	uint64_t stack_size;
+	uint64_t stack_top;
+	uint64_t page_size;   /* --page-size */
+	int map, verbose, aslr, stop_at_entry;
+};
+void parse_options(struct options *o, int argc, char **argv);
+/* The options that depend on the machine: --page-size, the stack size. */
+void apply_options(struct options *o, struct host *h);
+
+/* ---- reexec.c ---- */
+void reexec_without_aslr(char **argv, char **envp, const long *auxv);
+void restore_personality(char **envp);
+
+/* ---- host.c ---- */
+void probe_host(struct host *h, long *sp, char **envp, long *auxv);
+uint64_t auxv_get(const long *auxv, long type);
+uint64_t mmap_min_addr(struct host *h, uint64_t addr);
+uint64_t max_map_count(void);
+
+/* ---- open.c ---- */
+void open_program(struct image *im, const char *name, const struct host *h);
+void open_interp(struct image *im, const char *path);
+
+/* ---- elf.c ---- */
+/* Reads n bytes at off or dies naming `what`. */
+void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
+		const char *what);
+void load_elf(struct image *im, struct host *h);
+void check_placement(const struct image *im, struct host *h);
+void relocate(struct image *im, uint64_t bias);
+void check_entry(const struct image *im, uint64_t pc, const char *what);
+
+/* ---- symbol.c ---- */
+uint64_t find_symbol(const struct image *im, const char *name);
+
+/* ---- layout.c ---- */
+struct collision {
+	const char *what;     /* the thing that was in the way */
+	uint64_t lo, hi;
+	const char *by;       /* what it was in the way of */
+	uint64_t by_lo, by_hi;
+	const char *outcome;
+	int shared;           /* a page shared by segments, not a collision */
+};
+
+struct layout {
+	struct seg *all;      /* every placed segment, by address */
+	uint64_t nall;
+	struct op *ops;       /* load ops, in order */
+	size_t nops, capops;
+	uint64_t stack_lo, stack_top;
+	uint64_t hole_lo, hole_hi, keep_len;
+	uint64_t brk;
+	int keep_vdso;
+	struct range *kept;   /* mappings stage2 leaves: vDSO, vvar, ... */
+	size_t nkept;
+	struct collision *coll;
+	size_t ncoll;
+	uint64_t blob_len;    /* stage2 code, page-rounded */
+	uint64_t phdr_len;    /* the phdr copy behind the code, or 0 */
+	uint64_t unmap_cap;   /* room for this many munmap ops in the plan */
+};
+
+/* Where everything goes; returns where the process starts. The ops
+ * that load the segments follow from it (segments.c). */
+uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
+		     struct host *h, const struct options *o);
+void place_hole(struct layout *lay, const struct host *h, uint64_t size);
+struct collision *note_collision(struct layout *lay, const char *what,
+				 uint64_t lo, uint64_t hi, const char *by,
+				 uint64_t by_lo, uint64_t by_hi,
+				 const char *outcome);
+const char *seg_name(const struct seg *s);
+static inline uint64_t seg_lo(const struct seg *s, uint64_t L) { return page_down(s->vaddr, L); }
+static inline uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(s->vaddr + s->memsz, L); }
+
+/* ---- segments.c: the ops that load the segments ---- */
+/* The ops for the program's segments and its interpreter's, checked
+ * against vm.max_map_count. */
+void plan_loading(struct layout *lay, const struct image *im,
+		  const struct image *in, const struct host *h);
+struct op *add_op(struct layout *lay, uint32_t kind, uint64_t addr, uint64_t len);
+
+/* ---- stack.c ---- */
+struct stack_image {
+	char *buf;            /* the bytes of [sp, top) */
+	uint64_t top, sp, len;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv, auxv_len;
+};
+/* The program's first stack, at the top `lay` planned: its argv (argv0
+ * and the arguments of `o`), elfload's environment, and elfload's
+ * auxiliary vector rewritten to describe the program. */
+void build_stack(struct stack_image *st, const struct options *o,
+		 const struct image *im, const struct image *in,
+		 const struct layout *lay, const struct host *h);
+
+/* ---- handover.c ---- */
+/* Sizes the hole for everything stage2 needs and places it. */
+void plan_hole(struct layout *lay, const struct image *im,
+	       const struct host *h, const struct stack_image *st);
+/* Maps the hole, fills it and calls stage2: the point of no return. */
+void hand_over(struct layout *lay, struct image *im, const struct image *in,
+	       struct stack_image *st, const struct host *h,
+	       const struct options *o, uint64_t pc) __attribute__((noreturn));
+
+/* ---- report.c ---- */
+void print_layout(int fd, const struct layout *lay, const struct image *im,
+		  const struct host *h);
+
+#endif

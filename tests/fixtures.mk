@@ -1,0 +1,159 @@
+# The test fixtures (included by the Makefile): small C programs pinned
+# with --section-start or a generated linker script, and defective copies
+# made by mkbad.c. No binary is committed.
+#
+# They are built for ARCH and run natively, or under qemu-user for another
+# architecture (or for the host's with QEMU=1, in build/ARCH-qemu). Where
+# they pin pages at "where a run without ASLR has X", X is asked of the
+# probe fixture, run the way the tests will run the programs.
+F := $(B)/fixtures
+
+# How programs of ARCH are started: RUN directly, NOASLR without
+# randomization. qemu-user gives the guest a fixed layout when the host
+# does not randomize.
+ifneq ($(ARCH),$(HOST_ARCH))
+QEMU := 1
+SYSROOT := /usr/$(call triplet,$(ARCH))
+else ifeq ($(QEMU),1)
+SYSROOT := /
+endif
+ifeq ($(QEMU),1)
+RUN := $(shell command -v setarch) $(shell uname -m) -R $(shell command -v qemu-$(ARCH)) -L $(SYSROOT)
+NOASLR := $(RUN)
+else
+RUN :=
+NOASLR := setarch $(ARCH) -R
+endif
+# riscv64's linker relaxation trips over thousands of pinned sections
+fixld.riscv64 := -Wl,--no-relax
+FCC := $(CC) $(fixld.$(ARCH))
+FIXCC := $(FCC) -static -O2 -g -fstack-protector-all -pthread
+noaslr = $$($(NOASLR) $(F)/probe $(1))
+# an address inside elfload's own image
+self_addr = $$(printf '0x%x' $$(( 0x$$($(NM) $(B)/elfload | awk '$$3 == "__executable_start" { print $$1 }') + 0x1000 )))
+# where the brk heap of the unpinned program starts
+heap_addr = $$(printf '0x%x' $$(( (0x$$($(NM) $(F)/plain | awk '$$3 == "_end" { print $$1 }') + 0xfff) & ~0xfff )))
+# the interpreter the dynamic fixtures name, as a file here
+interp_file = $$(readlink -f $(SYSROOT)$$($(READELF) -lW $(F)/pie | sed -n 's/.*interpreter: \(.*\)]/\1/p'))
+PIN_BASE := 0x30000000
+
+FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
+	bigbss perms features auxv entry personality sleeper mkbad notelf rel.o noexec \
+	dynamic staticpie $(addprefix bad-,class32 byteorder machine core \
+	phentsize noload filesz beyond overflow low high congruence overlap \
+	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
+	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
+	pie-nolibc \
+	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000)
+
+fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
+$(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
+
+# how the tests start elfload (the binary itself, or under qemu-user) and
+# programs of ARCH
+$(B)/run-elfload: $(B)/elfload tests/fixtures/qemu-run.c tests/fixtures.mk
+ifeq ($(RUN),)
+	ln -sf elfload $@
+else
+	gcc -O2 -o $@ tests/fixtures/qemu-run.c -DSETARCH='"$(word 1,$(RUN))"' \
+		-DHOST='"$(word 2,$(RUN))"' -DQEMU='"$(word 4,$(RUN))"' \
+		-DSYSROOT='"$(SYSROOT)"' -DELFLOAD='"$(CURDIR)/$(B)/elfload"'
+endif
+$(B)/test.env: Makefile tests/fixtures.mk
+	printf 'ARCH=%s\nRUN="%s"\nSYSROOT="%s"\n' "$(ARCH)" "$(RUN)" "$(SYSROOT)" > $@
+
+$(F)/probe: tests/fixtures/probe.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+$(F)/plain: tests/fixtures/pinned.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+$(F)/pin-base: tests/fixtures/pinned.c
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(PIN_BASE)
+$(F)/pin-stack: tests/fixtures/pinned.c $(F)/probe
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(call noaslr,stack-page)
+# without a vDSO (qemu-user) there is nothing to pin over: the tests skip
+$(F)/pin-vdso: tests/fixtures/pinned.c $(F)/probe $(F)/plain
+	v=$(call noaslr,vvar); if [ $$v = 0x0 ]; then cp $(F)/plain $@; else \
+	$(FIXCC) -o $@ $< -DPIN_SIZE=$(call noaslr,vdso-span) \
+		-Wl,--section-start=.pinned=$$v; fi
+$(F)/pin-self: tests/fixtures/pinned.c $(B)/elfload
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(self_addr)
+$(F)/pin-heap: tests/fixtures/pinned.c $(F)/plain
+	$(FIXCC) -o $@ $< -Wl,--section-start=.pinned=$(heap_addr)
+$(F)/pages%.c: tests/fixtures/gen-pages.sh
+	@mkdir -p $(@D)
+	sh $< $* 0x20000000 0x2000 $(F)/pages$*
+# 4 KiB pages in the file too: with 64 KiB ones the linker would merge
+# neighbouring pinned pages into one segment (and the file would be huge)
+SMALLPAGES := -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096
+$(F)/pages5000 $(F)/pages20000: $(F)/pages%: tests/fixtures/pages-main.c $(F)/pages%.c
+	$(FIXCC) $(SMALLPAGES) -DNPAGES=$* -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages$*.ld
+# segments aligned to 4 KiB only, for --page-size 65536
+$(F)/aligned4k: tests/fixtures/pinned.c
+	$(FIXCC) $(SMALLPAGES) -o $@ $<
+
+# dynamically linked, non-PIE, as trace-to-benchmark tools link
+TRACE_PINS = -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) \
+	$$(v=$(call noaslr,vvar); [ $$v = 0x0 ] || echo -DPIN_VDSO_SIZE=$(call noaslr,vdso-span) \
+		-Wl,--section-start=.pin_vdso=$$v) \
+	-DPIN_SELF -Wl,--section-start=.pin_self=$(self_addr)
+$(F)/trace-dyn: tests/fixtures/trace.c $(F)/pages1500.c $(F)/probe $(B)/elfload
+	$(FCC) -O2 -no-pie $(SMALLPAGES) -DNPAGES=1500 $(TRACE_PINS) -o $@ tests/fixtures/trace.c \
+		$(F)/pages1500.c -Wl,-T,$(F)/pages1500.ld
+$(F)/stack-dyn: tests/fixtures/trace.c $(F)/probe
+	$(FCC) -O2 -no-pie -Wl,--section-start=.pin_stack=$(call noaslr,stack-page) -o $@ $<
+$(F)/pie: tests/fixtures/pinned.c
+	$(FCC) -O2 -pie -fPIE -o $@ $<
+$(F)/auxv-dyn: tests/fixtures/auxv.c
+	$(FCC) -O2 -o $@ $<
+$(F)/interp-missing: $(F)/mkbad $(F)/pie
+	$(F)/mkbad interp $(F)/pie $@ /no/such/ld.so
+$(F)/interp-machine: $(F)/mkbad $(F)/pie
+	$(F)/mkbad machine $(interp_file) $@
+$(F)/perms: tests/fixtures/perms.c
+	$(FIXCC) $(SMALLPAGES) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
+		-Wl,--section-start=.pin_rx=0x50010000 \
+		-Wl,--section-start=.pin_rw=0x50020000
+$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper: $(F)/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $<
+# a tool that runs here, whatever ARCH is
+$(F)/mkbad: tests/fixtures/mkbad.c
+	@mkdir -p $(@D)
+	gcc -O2 -o $@ $<
+$(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
+	$(F)/mkbad fill $(F)/pin-base $@ $$(v=$(call noaslr,vvar); [ $$v != 0x0 ] && echo $$v || echo 0x7ff000000000) 0x7fffff000000
+$(F)/bad-%: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad $* $(F)/pin-base $@
+$(F)/musl-tls: tests/fixtures/musl-tls.c
+	@mkdir -p $(@D)
+	musl-gcc -static -O2 -o $@ $<
+$(F)/phdr-moved: $(F)/mkbad $(F)/musl-tls
+	$(F)/mkbad movephdr $(F)/musl-tls $@
+$(F)/unaligned: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad unaligned $(F)/pin-base $@
+$(F)/execstack: tests/fixtures/pinned.c
+	$(FIXCC) -z execstack -o $@ $<
+$(F)/xnum: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad xnum $(F)/pin-base $@
+$(F)/notelf:
+	@mkdir -p $(@D)
+	printf '#!not really\nhello\n' > $@ && chmod +x $@
+$(F)/rel.o: tests/fixtures/pinned.c
+	$(FCC) -c -o $@ $< && chmod +x $@
+$(F)/noexec: $(F)/plain
+	cp $< $@ && chmod 644 $@
+$(F)/dynamic: tests/fixtures/pinned.c
+	$(FCC) -O2 -o $@ $<
+# glibc's static-PIE where this C library has one (rcrt1.o), else the same
+# program as any static one, and the tests skip
+$(F)/staticpie: tests/fixtures/pinned.c
+	if [ -e "$$($(CC) -print-file-name=rcrt1.o)" ]; then \
+		$(FCC) -O2 -static-pie -o $@ $<; else cp $(F)/plain $@; fi
+# a static-PIE on every architecture: no libc, no relocation
+$(F)/pie-nolibc: tests/fixtures/pie-nolibc.c $(COMMON_SRC) arch/$(ARCH)/start.S
+	$(FCC) -O2 -static-pie -nostdlib -ffreestanding -fPIE -fno-stack-protector \
+		-fvisibility=hidden $(cflags.$(ARCH)) -Iarch/$(ARCH) -Icommon -o $@ $(filter %.c %.S,$^)
+	@! $(READELF) -rW $@ | grep -q 'Relocation section' || \
+		{ echo "pie-nolibc needs relocations" >&2; rm -f $@; exit 1; }
