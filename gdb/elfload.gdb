@@ -1,6 +1,7 @@
 # elfload.gdb: gdb commands for programs started by elfload. elfload-gdb
-# loads this file, sets $elfload_program (and, for qemu-user,
-# $elfload_port and $elfload_base) and runs one of the two commands.
+# loads this file, sets $elfload_program (the program's path, escaped as
+# one argument of `file`) and, for qemu-user, $elfload_port and
+# $elfload_base, and runs one of the two commands.
 #
 # Both run elfload --stop-at-entry to its stop (a SIGTRAP once the program
 # is mapped, right before its first instruction), then make gdb see the

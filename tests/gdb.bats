@@ -80,6 +80,20 @@ debugs() {
 	grep -q '^argv\[2\] two$' <<<"$output"
 }
 
+@test "paths and arguments with spaces and quotes pass through as they are" {
+	local dir="$BATS_TEST_TMPDIR/a b'c\"d"
+	mkdir -p "$dir"
+	cp "$F/auxv" "$dir/pro g"
+	run "$GDB" -batch -ex 'break main' -ex continue -ex continue --args "$dir/pro g" 'x y' "q'u\"o" '$HOME' '*'
+	[ "$status" -eq 0 ]
+	grep -q '^Breakpoint 1, main ' <<<"$output"
+	grep -qxF "argv[0] $dir/pro g" <<<"$output"
+	grep -qxF 'argv[1] x y' <<<"$output"
+	grep -qxF "argv[2] q'u\"o" <<<"$output"
+	grep -qxF 'argv[3] $HOME' <<<"$output"
+	grep -qxF 'argv[4] *' <<<"$output"
+}
+
 teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 
 @test "attaching with gdb -p finds the program's symbols" {
@@ -109,6 +123,15 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 	run "$GDB" --qemu aarch64 -batch -ex 'break add_up' -ex continue \
 		-ex 'info sharedlibrary' -ex continue "$a/fixtures/stack-dyn"
 	grep -q 'lib/libc\.so\.6$' <<<"$output"
+	# names and arguments with spaces and quotes
+	local dir="$BATS_TEST_TMPDIR/a b'c\"d"
+	mkdir -p "$dir"
+	cp "$a/fixtures/auxv" "$dir/pro g"
+	run "$GDB" --qemu aarch64 -batch -ex 'break main' -ex continue -ex continue --args "$dir/pro g" 'x y' "q'u\"o"
+	grep -q '^Breakpoint 1, main ' <<<"$output"
+	grep -qxF "argv[0] $dir/pro g" <<<"$output"
+	grep -qxF 'argv[1] x y' <<<"$output"
+	grep -qxF "argv[2] q'u\"o" <<<"$output"
 }
 
 @test "a static-PIE" {
