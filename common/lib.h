@@ -30,6 +30,9 @@ size_t fmt_dec(char *buf, uint64_t v);
  * none or the value does not fit 64 bits. */
 const char *parse_u64(const char *s, int base, uint64_t *v);
 
+/* errno.c: what strerror(3) says for -err or err */
+const char *errno_name(long err);
+
 /* io.c */
 /* Write the whole buffer, retrying short writes; errors are dropped. */
 void write_all(int fd, const char *buf, size_t n);

@@ -22,6 +22,11 @@
  * kept vDSO), then ops[] (program segments, stack, prctl, close), unmaps the
  * plan area and enters the program. A failing op ends the process with one
  * line on stderr and status EXIT_CANNOT unless the op is OP_OPTIONAL.
+ *
+ * stage2 never touches a page that a file backs: it writes (OP_PREAD,
+ * OP_ZERO, OP_COPY) only to anonymous memory. A file that shrinks after
+ * stage1 read it then makes an OP_PREAD come up short, which stage2
+ * reports, instead of a SIGBUS that would kill it.
  */
 #ifndef PLAN_H
 #define PLAN_H
@@ -64,6 +69,8 @@ struct op {
 struct plan {
 	uint64_t magic;
 	uint64_t name;        /* char *: the program, for error messages */
+	uint64_t interp;      /* char *: its interpreter, or 0 */
+	int64_t interp_fd;    /* the interpreter's descriptor, or -1 */
 	uint64_t unmaps;      /* struct op[nunmaps] */
 	uint64_t nunmaps;
 	uint64_t ops;         /* struct op[nops] */

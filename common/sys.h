@@ -61,6 +61,22 @@ static inline long sys_faccessat2(int fd, const char *path, int mode, int flags)
 static inline long sys_statx(int fd, const char *path, int flags,
 			     unsigned mask, void *buf)
 { return my_syscall5(__NR_statx, fd, path, flags, mask, buf); }
+static inline long sys_sysinfo(void *info)
+{ return my_syscall1(__NR_sysinfo, info); }
+static inline long sys_fstatfs(int fd, void *buf)
+{ return my_syscall2(__NR_fstatfs, fd, buf); }
+static inline long sys_fgetxattr(int fd, const char *name, void *buf, size_t n)
+{ return my_syscall4(__NR_fgetxattr, fd, name, buf, n); }
+static inline long sys_capget(void *hdr, void *data)
+{ return my_syscall2(__NR_capget, hdr, data); }
+static inline long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s)
+{ return my_syscall3(__NR_getresuid, r, e, s); }
+static inline long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s)
+{ return my_syscall3(__NR_getresgid, r, e, s); }
+static inline long sys_setresuid(long r, long e, long s)
+{ return my_syscall3(__NR_setresuid, r, e, s); }
+static inline long sys_setresgid(long r, long e, long s)
+{ return my_syscall3(__NR_setresgid, r, e, s); }
 static inline long sys_getpid(void)
 { return my_syscall0(__NR_getpid); }
 static inline long sys_kill(long pid, int sig)

@@ -105,16 +105,20 @@ void parse_options(struct options *o, int argc, char **argv)
 			o->interp = v;
 		else if ((v = opt_value(&a, end, "--base"))) {
 			o->base = parse_num("--base", v, 0);
+			o->base_arg = v;
 			o->has_base = 1;
 		} else if ((v = opt_value(&a, end, "--stack-size"))) {
 			o->stack_size = parse_num("--stack-size", v, 1);
+			o->stack_size_arg = v;
 			if (!o->stack_size)
 				usage_error("invalid --stack-size '%s'", v);
-		} else if ((v = opt_value(&a, end, "--stack-top")))
+		} else if ((v = opt_value(&a, end, "--stack-top"))) {
 			o->stack_top = parse_num("--stack-top", v, 0);
-		else if ((v = opt_value(&a, end, "--page-size")))
+			o->stack_top_arg = v;
+		} else if ((v = opt_value(&a, end, "--page-size"))) {
 			o->page_size = parse_num("--page-size", v, 1);
-		else
+			o->page_size_arg = v;
+		} else
 			usage_error("unknown option '%s'", *a);
 	}
 	if (a >= end)
@@ -135,11 +139,13 @@ static uint64_t default_stack_size(const struct host *h)
 
 void apply_options(struct options *o, struct host *h)
 {
-	if (o->page_size) {
-		if (o->page_size & (o->page_size - 1) || o->page_size % h->page)
-			usage_error("invalid --page-size %lu: not a power-of-two multiple of the page size %lu",
-				    o->page_size, h->page);
+	if (o->page_size_arg) {
+		if (!o->page_size || o->page_size & (o->page_size - 1) ||
+		    o->page_size % h->page)
+			usage_error("invalid --page-size %s: not a power-of-two multiple of the page size %lu",
+				    o->page_size_arg, h->page);
 		h->layout_page = o->page_size;
+		h->layout_page_arg = o->page_size_arg;
 	}
 	if (!o->stack_size)
 		o->stack_size = default_stack_size(h);

@@ -95,24 +95,27 @@ static void check_segment(const struct seg *s, const struct image *im,
 }
 
 /* Where the segments ended up (ET_DYN: after the base was chosen) must be
- * usable addresses. */
-void check_placement(const struct image *im, struct host *h)
+ * below the highest user address, in the pages they are laid out in.
+ * Whether the lowest may be mapped the kernel answers at the end
+ * (limits.c). */
+void check_placement(const struct image *im, const struct host *h)
 {
-	uint64_t pg = h->layout_page;
+	uint64_t L = h->layout_page;
 
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 		uint64_t end = s->vaddr + s->memsz;
 
-		if (s->vaddr < im->bias || end < s->vaddr || end > UINT64_MAX - pg)
+		if (s->vaddr < im->bias || end < s->vaddr || end > UINT64_MAX - L)
 			die(EXIT_CANNOT, "PT_LOAD %u: base 0x%lx + address 0x%lx overflows",
 			    s->index, im->bias, s->vaddr - im->bias);
-		if (page_down(s->vaddr, pg) < mmap_min_addr(h, page_down(s->vaddr, pg)))
-			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is below vm.mmap_min_addr (0x%lx)",
-			    s->index, s->vaddr, end, h->min_addr);
 		if (end > h->top)
 			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is above the highest user address 0x%lx",
 			    s->index, s->vaddr, end, h->top);
+		if (page_up(end, L) > h->top)
+			die(EXIT_CANNOT, "--page-size %s: PT_LOAD %u 0x%lx-0x%lx ends a 0x%lx-byte page at 0x%lx, above the highest user address 0x%lx",
+			    h->layout_page_arg, s->index, s->vaddr, end, L,
+			    page_up(end, L), h->top);
 	}
 }
 

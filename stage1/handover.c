@@ -22,21 +22,22 @@ static const char *basename_(const char *p)
 	return b;
 }
 
-/* Carves the plan area into its parts, in order. */
+/* Carves the plan area into its parts, in order: written at buf, they
+ * will be at addr. */
 struct carver {
-	char *base;
-	uint64_t used, size;
+	char *buf;
+	uint64_t addr, used, size;
 };
 
 static void *carve(struct carver *c, uint64_t n, uint64_t *addr)
 {
-	void *p = c->base + c->used;
+	void *p = c->buf + c->used;
 
 	n = (n + 15) & ~15ULL;
 	if (n > c->size - c->used)
 		die(EXIT_CANNOT, "internal error: the plan does not fit the loader's hole");
 	if (addr)
-		*addr = (uint64_t)p;
+		*addr = c->addr + c->used;
 	c->used += n;
 	return p;
 }
@@ -145,14 +146,6 @@ static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 		mm->start_data = mm->end_data;
 }
 
-static void protect(uint64_t lo, uint64_t len, int prot)
-{
-	long r = sys_mprotect(lo, len, prot);
-
-	if (r < 0)
-		die(EXIT_CANNOT, "cannot protect the loader's code: %s", errno_name(r));
-}
-
 /* The ops that follow the segments: the stack and its contents, what the
  * process looks like from outside, closing our descriptors. */
 static void add_process_ops(struct layout *lay, struct carver *c,
@@ -196,7 +189,8 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 /* How big the hole must be: the blob, the phdr copy, stage2's stack, and
  * behind them the plan with everything it carries; then where it goes. */
 void plan_hole(struct layout *lay, const struct image *im,
-	       const struct host *h, const struct stack_image *st)
+	       const struct image *in, const struct host *h,
+	       const struct stack_image *st)
 {
 	uint64_t size;
 
@@ -209,6 +203,7 @@ void plan_hole(struct layout *lay, const struct image *im,
 	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
 	size = lay->keep_len + sizeof(struct plan) + 16 +
 	       strlen(im->path) + 32 +                     /* name, comm */
+	       (in->path ? strlen(in->path) + 16 : 0) +     /* interpreter */
 	       st->len + 16 +                              /* stack image */
 	       2 * (sizeof(struct prctl_mm_map) + 16) +
 	       (lay->nops + 10) * sizeof(struct op) + 16 + /* ops and ours */
@@ -218,13 +213,13 @@ void plan_hole(struct layout *lay, const struct image *im,
 
 /* The program headers where no segment maps them: a copy in the hole,
  * which AT_PHDR then names. */
-static void copy_phdrs(const struct layout *lay, struct image *im,
+static void copy_phdrs(const struct layout *lay, char *hole, struct image *im,
 		       struct stack_image *st)
 {
 	uint64_t *aux = (uint64_t *)(st->buf + (st->auxv - st->sp));
 
 	im->phdr_addr = lay->hole_lo + lay->blob_len;
-	memcpy((void *)im->phdr_addr, im->ph, im->phnum * sizeof(Elf64_Phdr));
+	memcpy(hole + lay->blob_len, im->ph, im->phnum * sizeof(Elf64_Phdr));
 	for (; aux[0] != AT_NULL; aux += 2)
 		if (aux[0] == AT_PHDR)
 			aux[1] = im->phdr_addr;
@@ -241,19 +236,24 @@ static uint64_t write_plan(struct layout *lay, struct carver *c,
 
 	plan->magic = PLAN_MAGIC;
 	carve_string(c, o->program, &plan->name);
+	plan->interp_fd = -1;
+	if (in->path) {
+		carve_string(c, in->path, &plan->interp);
+		plan->interp_fd = in->fd;
+	}
 	add_process_ops(lay, c, im, in, st, h, o->stop_at_entry);
 
-	plan->ops = (uint64_t)carve(c, lay->nops * sizeof(struct op), 0);
-	memcpy((void *)plan->ops, lay->ops, lay->nops * sizeof(struct op));
+	memcpy(carve(c, lay->nops * sizeof(struct op), &plan->ops), lay->ops,
+	       lay->nops * sizeof(struct op));
 	plan->nops = lay->nops;
 	plan->entry = pc;
 	plan->sp = st->sp;
 	plan->call = !!o->entry;
 	plan->drop = lay->hole_lo + lay->keep_len;
 	plan->drop_len = lay->hole_hi - plan->drop;
-	plan->unmaps = (uint64_t)carve(c, lay->unmap_cap * sizeof(struct op), 0);
-	plan->nunmaps = plan_unmaps((struct op *)plan->unmaps, lay->unmap_cap,
-				    lay, h);
+	plan->nunmaps = plan_unmaps(carve(c, lay->unmap_cap * sizeof(struct op),
+					  &plan->unmaps),
+				    lay->unmap_cap, lay, h);
 	return plan_addr;
 }
 
@@ -261,28 +261,15 @@ void hand_over(struct layout *lay, struct image *im, const struct image *in,
 	       struct stack_image *st, const struct host *h,
 	       const struct options *o, uint64_t pc)
 {
+	char *hole = map_hole(lay);
+	struct carver c = { hole + lay->keep_len, lay->hole_lo + lay->keep_len, 0,
+			    lay->hole_hi - lay->hole_lo - lay->keep_len };
 	uint64_t plan_addr;
-	struct carver c;
-	long r;
 
-	/* the point of no return is in stage2; this still can fail cleanly */
-	r = sys_mmap(lay->hole_lo, lay->hole_hi - lay->hole_lo, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r < 0 || (uint64_t)r != lay->hole_lo)
-		die(EXIT_CANNOT, "cannot map the loader at 0x%lx: %s", lay->hole_lo,
-		    r < 0 ? errno_name(r) : "address taken");
-	memcpy((void *)lay->hole_lo, stage2_blob, stage2_blob_end - stage2_blob);
+	memcpy(hole, stage2_blob, stage2_blob_end - stage2_blob);
 	if (lay->phdr_len)
-		copy_phdrs(lay, im, st);
-
-	c = (struct carver){ (char *)lay->hole_lo + lay->keep_len, 0,
-			     lay->hole_hi - lay->hole_lo - lay->keep_len };
+		copy_phdrs(lay, hole, im, st);
 	plan_addr = write_plan(lay, &c, im, in, st, h, o, pc);
-
-	protect(lay->hole_lo, lay->blob_len, PROT_READ | PROT_EXEC);
-	if (lay->phdr_len)
-		protect(lay->hole_lo + lay->blob_len, lay->phdr_len, PROT_READ);
-	__builtin___clear_cache((char *)lay->hole_lo, (char *)lay->hole_lo + lay->blob_len);
-	arch_call_on_stack(lay->hole_lo + STAGE2_OFF_stage2_main,
-			   lay->hole_lo + lay->keep_len, plan_addr, 0);
+	take_credentials(im);
+	enter_stage2(lay, plan_addr);
 }

@@ -74,8 +74,7 @@ static int read_maps(struct range **out, size_t *nout, size_t size)
 	return (int)len;
 }
 
-/* A number from /proc/sys, or `dflt` when it cannot be read. */
-static uint64_t read_sysctl(const char *path, uint64_t dflt)
+uint64_t read_sysctl(const char *path, uint64_t dflt)
 {
 	char buf[32];
 	long n = read_file(path, buf, sizeof(buf) - 1);
@@ -87,48 +86,25 @@ static uint64_t read_sysctl(const char *path, uint64_t dflt)
 	return parse_u64(buf, 10, &v) ? v : dflt;
 }
 
-static uint64_t read_min_addr(void)
-{
-	return read_sysctl("/proc/sys/vm/mmap_min_addr", KERNEL_MMAP_MIN_ADDR);
-}
-
-/* vm.max_map_count: how many mappings a process may have. */
-uint64_t max_map_count(void)
-{
-	return read_sysctl("/proc/sys/vm/max_map_count", KERNEL_MAX_MAP_COUNT);
-}
-
-/* vm.mmap_min_addr, read only for programs that reach below 1 MiB: the
- * sysctl is rarely set above 64 KiB, and reading it costs more than the
- * rest of the checks together. */
-#define MIN_ADDR_READ_BELOW (1ULL << 20)
-
-uint64_t mmap_min_addr(struct host *h, uint64_t addr)
-{
-	if (addr >= MIN_ADDR_READ_BELOW || h->min_addr_read)
-		return h->min_addr;
-	h->min_addr_read = 1;
-	h->min_addr = read_min_addr();
-	if (h->min_addr < h->page)
-		h->min_addr = h->page; /* page 0 is never usable */
-	return h->min_addr;
-}
-
-/* Is the page at a a valid user address? MAP_FIXED_NOREPLACE answers
- * without disturbing anything: it maps a free page (then unmapped again),
- * says EEXIST for a used one and ENOMEM/EINVAL beyond the top. Returns
- * -1 when the flag was ignored and another address came back. */
-static int page_exists(uint64_t a, uint64_t page)
+long probe_page(uint64_t a, uint64_t page)
 {
 	long r = sys_mmap(a, page, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
-	if (r == -EEXIST)
-		return 1;
 	if (r < 0)
-		return 0;
+		return r;
 	sys_munmap((uint64_t)r, page);
-	return (uint64_t)r == a ? 1 : -1;
+	return (uint64_t)r == a ? 0 : 1;
+}
+
+/* Is the page at a a valid user address? Used ones are (EEXIST), free
+ * ones map; beyond the top the kernel says ENOMEM or EINVAL. -1: the flag
+ * was ignored and another address came back. */
+static int page_exists(uint64_t a, uint64_t page)
+{
+	long r = probe_page(a, page);
+
+	return r == 0 || r == -EEXIST ? 1 : r == 1 ? -1 : 0;
 }
 
 /* One past the highest user address. User address spaces are 2^N bytes,
@@ -246,7 +222,7 @@ void probe_host(struct host *h, long *sp, char **envp, long *auxv)
 	if (!h->layout_page)
 		h->layout_page = h->page;
 	h->vdso = auxv_get(auxv, AT_SYSINFO_EHDR);
-	h->min_addr = KERNEL_MMAP_MIN_ADDR; /* until mmap_min_addr() reads it */
+	h->min_addr = KERNEL_MMAP_MIN_ADDR;
 	h->stack_limit = stack_limit();
 
 	while ((r = read_maps(&h->maps, &h->nmaps, size)) == -1)

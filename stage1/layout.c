@@ -27,8 +27,12 @@ struct collision *note_collision(struct layout *lay, const char *what,
 {
 	struct collision *c;
 
-	lay->coll = xrealloc(lay->coll, lay->ncoll * sizeof(*c),
-			     (lay->ncoll + 1) * sizeof(*c));
+	if (lay->ncoll == lay->capcoll) {
+		size_t cap = lay->capcoll ? 2 * lay->capcoll : 16;
+
+		lay->coll = xrealloc(lay->coll, lay->ncoll * sizeof(*c), cap * sizeof(*c));
+		lay->capcoll = cap;
+	}
 	c = &lay->coll[lay->ncoll++];
 	*c = (struct collision){ what, lo, hi, by, by_lo, by_hi, outcome, 0 };
 	return c;
@@ -180,30 +184,40 @@ static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 	return below == UINT64_MAX ? 0 : below;
 }
 
+/* The new stack: at --stack-top, else where the kernel had it, or the
+ * highest place below that nothing is in the way of. */
 static void place_stack(struct layout *lay, const struct host *h,
 			const struct options *o)
 {
-	uint64_t L = h->layout_page, size = page_up(o->stack_size, h->page);
-	uint64_t want = o->stack_top ? page_up(o->stack_top, h->page) : h->stack_top;
-	uint64_t top = want, guard = L;
+	uint64_t L = h->layout_page, size, want, top, guard = L;
+	/* what the user gave that decided the size, for messages */
+	const char *by = o->stack_size_arg ? str_printf("--stack-size %s: ", o->stack_size_arg) : "";
 
-	if (want > h->top || want < size + h->min_addr)
-		die(EXIT_CANNOT, "--stack-top 0x%lx: a 0x%lx-byte stack does not fit below it",
-		    want, size);
+	if (o->stack_size > h->top - h->min_addr)
+		die(EXIT_CANNOT, "%sa 0x%lx-byte stack does not fit in the address space",
+		    by, o->stack_size);
+	if (o->stack_top_arg && o->stack_top > h->top)
+		die(EXIT_CANNOT, "--stack-top %s: above the highest user address 0x%lx",
+		    o->stack_top_arg, h->top);
+	size = page_up(o->stack_size, h->page);
+	want = top = o->stack_top_arg ? page_up(o->stack_top, h->page) : h->stack_top;
+	if (o->stack_top_arg && want < size + guard + h->min_addr)
+		die(EXIT_CANNOT, "--stack-top %s: a 0x%lx-byte stack does not fit below it",
+		    o->stack_top_arg, size);
 	for (;;) {
 		uint64_t b;
 
 		if (top < size + guard + h->min_addr)
-			die(EXIT_CANNOT, "no room for a 0x%lx-byte stack below 0x%lx",
-			    size, want);
+			die(EXIT_CANNOT, "%sno room for a 0x%lx-byte stack below 0x%lx",
+			    by, size, want);
 		b = obstacle(lay, top - size - guard, top, L);
 		if (!b)
 			break;
-		if (o->stack_top) {
+		if (o->stack_top_arg) {
 			const struct seg *s = seg_in(lay, top - size - guard, top, L);
 
-			die(EXIT_CANNOT, "--stack-top 0x%lx: the stack 0x%lx-0x%lx overlaps %s",
-			    want, top - size, top,
+			die(EXIT_CANNOT, "--stack-top %s: the stack 0x%lx-0x%lx overlaps %s",
+			    o->stack_top_arg, top - size, top,
 			    s ? seg_name(s) : "the vDSO");
 		}
 		top = page_down(b, h->page);
@@ -343,8 +357,8 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 
 	if (o->has_base) {
 		if (o->base & (h->page - 1))
-			die(EXIT_CANNOT, "--base 0x%lx: not a multiple of the page size 0x%lx",
-			    o->base, h->page);
+			die(EXIT_CANNOT, "not a multiple of the page size 0x%lx",
+			    h->page);
 		return o->base - first;
 	}
 	if (!has_interp)
@@ -395,8 +409,11 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 	if (o->has_base && im->eh.e_type != ET_DYN)
 		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
 	if (im->eh.e_type == ET_DYN) {
+		if (o->has_base)
+			die_context = str_printf("--base %s", o->base_arg);
 		relocate(im, program_base(lay, im, h, o, !!in->path));
 		check_placement(im, h);
+		die_context = 0;
 	}
 	add_footprint(lay, im);
 	pc = o->entry ? find_symbol(im, o->entry) : im->entry;

@@ -12,6 +12,7 @@
  *   plan where everything goes   layout.c, segments.c
  *   build the program's stack    stack.c
  *   find room for stage2         handover.c
+ *   check the kernel's limits    limits.c
  *   show the plan (--map, -v)    report.c
  *   hand over                    handover.c: nothing can fail after this
  */
@@ -33,6 +34,7 @@ static void load_program(struct image *im, struct image *in,
 
 	open_program(im, o->program, h);
 	load_elf(im, h);
+	decide_credentials(im, h);
 	interp = o->interp ? o->interp : im->interp;
 	if (!interp)
 		return;
@@ -55,6 +57,7 @@ void stage1_main(long *sp)
 	uint64_t pc;
 
 	parse_options(&o, argc, argv);
+	die_prefix = o.program;   /* what every message names from now on */
 	if (!o.aslr)
 		reexec_without_aslr(argv, envp, auxv);
 	restore_personality(envp);
@@ -65,7 +68,8 @@ void stage1_main(long *sp)
 	pc = plan_layout(&lay, &im, &in, &h, &o);
 	plan_loading(&lay, &im, &in, &h);
 	build_stack(&st, &o, &im, &in, &lay, &h);
-	plan_hole(&lay, &im, &h, &st);
+	plan_hole(&lay, &im, &in, &h, &st);
+	check_limits(&lay, &h);
 
 	if (o.map || o.verbose)
 		print_layout(o.map ? 1 : 2, &lay, &im, &h);

@@ -1,5 +1,8 @@
 /* stage1's allocator: a bump pointer over anonymous mappings. Nothing is
- * ever freed one by one; stage2 unmaps all of it at once. */
+ * ever freed one by one; stage2 unmaps all of it at once. Each new chunk
+ * is at least as large as all before it together, so MAX_ARENA_CHUNKS
+ * cover more memory than any machine has, while at most half of what is
+ * mapped goes unused. */
 #include "stage1.h"
 
 #define CHUNK (1UL << 20)
@@ -7,15 +10,22 @@
 static char *cur, *end;
 static struct range chunks[MAX_ARENA_CHUNKS]; /* every mapping made here, for stage2 */
 static size_t nchunks;
+static uint64_t total;
 
 static void remember(uint64_t lo, uint64_t len)
 {
-	if (nchunks && chunks[nchunks - 1].hi == lo)
-		chunks[nchunks - 1].hi += len;
-	else if (nchunks < sizeof(chunks) / sizeof(chunks[0]))
+	struct range *last = nchunks ? &chunks[nchunks - 1] : 0;
+
+	total += len;
+	if (last && last->hi == lo)
+		last->hi += len;
+	else if (last && last->lo == lo + len)   /* mmap goes top-down */
+		last->lo = lo;
+	else if (nchunks < MAX_ARENA_CHUNKS)
 		chunks[nchunks++] = (struct range){ lo, lo + len, "[elfload]", 0 };
 	else
-		die(EXIT_CANNOT, "out of memory (too many chunks)");
+		die(EXIT_CANNOT, "out of memory (%lu bytes in %d pieces)", total,
+		    MAX_ARENA_CHUNKS);
 }
 
 const struct range *arena_ranges(size_t *n)
@@ -28,16 +38,21 @@ void *xalloc(size_t n)
 {
 	char *p;
 
+	if (n > (SIZE_MAX >> 2))
+		die(EXIT_CANNOT, "out of memory (%lu bytes asked for)", (uint64_t)n);
 	n = (n + 15) & ~(size_t)15;
 	if (n > (size_t)(end - cur)) {
-		size_t len = n > CHUNK ? n : CHUNK;
-		long r = sys_mmap(0, len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		size_t len = n > CHUNK ? (n + CHUNK - 1) & ~(CHUNK - 1) : CHUNK;
+		long r;
 
+		if (len < total)
+			len = total;
+		r = sys_mmap(0, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (r < 0)
 			die(EXIT_CANNOT, "out of memory (%s)", errno_name(r));
 		remember((uint64_t)r, len);
-		if (n == len)   /* a big one: keep the current chunk's tail */
+		if (len - n < (size_t)(end - cur))   /* keep the larger tail */
 			return (void *)r;
 		cur = (char *)r;
 		end = cur + len;

@@ -4,32 +4,58 @@
 #include <linux/stat.h>
 #include "stage1.h"
 
-/* Opens path if it is an executable regular file; else returns -errno.
- * The type and size come from the open descriptor: qemu-user translates
- * paths (-L) for open and access, not for every stat call. */
-static long open_executable(const char *path, uint64_t *size)
-{
-	struct statx st;
-	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), r;
+#define STATX_WANTED (STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE)
 
-	if (fd < 0)
-		return fd;
-	r = sys_statx((int)fd, "", AT_EMPTY_PATH,
-		      STATX_TYPE | STATX_MODE | STATX_SIZE, &st);
-	if (r >= 0 && S_ISDIR(st.stx_mode))
+/* Whether what fd names may be executed: a regular file (-EISDIR for a
+ * directory, -EACCES for anything else) with execute permission for us.
+ * The type comes from the descriptor: qemu-user translates paths (-L)
+ * for open and access, not for every stat call. */
+static long check_executable(int fd, const char *path, struct statx *st)
+{
+	long r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_WANTED, st);
+
+	if (r >= 0 && S_ISDIR(st->stx_mode))
 		r = -EISDIR;
-	if (r >= 0) {   /* may we execute what we opened? */
-		r = sys_faccessat2((int)fd, "", X_OK, AT_EMPTY_PATH);
+	if (r >= 0) {
+		r = sys_faccessat2(fd, "", X_OK, AT_EMPTY_PATH);
 		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
 			r = sys_faccessat(path, X_OK);
 	}
+	if (r >= 0 && !S_ISREG(st->stx_mode))
+		r = -EACCES;
+	return r;
+}
+
+/* Opens path if it is an executable regular file; else returns -errno.
+ * Like the kernel, it looks before it opens: opening a FIFO would wait
+ * for a writer, a device would run its driver. A file swapped for one
+ * in between is caught on the open descriptor, and O_NONBLOCK keeps
+ * that open from waiting. */
+static long open_executable(struct image *im, const char *path)
+{
+	struct statx st;
+	long fd, r, pfd = sys_openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
+
+	if (pfd < 0)
+		return pfd;
+	r = check_executable((int)pfd, path, &st);
+	sys_close((int)pfd);
+	if (r < 0)
+		return r;
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	r = sys_statx((int)fd, "", AT_EMPTY_PATH, STATX_WANTED, &st);
 	if (r >= 0 && !S_ISREG(st.stx_mode))
 		r = -EACCES;
 	if (r < 0) {
 		sys_close((int)fd);
 		return r;
 	}
-	*size = st.stx_size;
+	im->size = st.stx_size;
+	im->mode = st.stx_mode;
+	im->uid = st.stx_uid;
+	im->gid = st.stx_gid;
 	return fd;
 }
 
@@ -59,7 +85,7 @@ static long resolve(struct image *im, const char *name, char **envp)
 	for (const char *p = name; *p; p++)
 		if (*p == '/') {
 			im->path = name;
-			return open_executable(name, &im->size);
+			return open_executable(im, name);
 		}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -78,7 +104,7 @@ static long resolve(struct image *im, const char *name, char **envp)
 			cand[dlen++] = '/';
 		}
 		memcpy(cand + dlen, name, nlen + 1);
-		fd = open_executable(cand, &im->size);
+		fd = open_executable(im, cand);
 		if (fd >= 0) {
 			im->path = cand;
 			return fd;
@@ -110,5 +136,5 @@ void open_interp(struct image *im, const char *path)
 {
 	im->path = path;
 	im->is_interp = 1;
-	opened(im, open_executable(path, &im->size));
+	opened(im, open_executable(im, path));
 }

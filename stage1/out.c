@@ -131,27 +131,3 @@ void usage_error(const char *fmt, ...)
 	out_flush(&o);
 	sys_exit(EXIT_USAGE);
 }
-
-const char *errno_name(long err)
-{
-	switch (err < 0 ? -err : err) {
-	case EPERM:   return "Operation not permitted";
-	case ENOENT:  return "No such file or directory";
-	case EIO:     return "Input/output error";
-	case ENOEXEC: return "Exec format error";
-	case EBADF:   return "Bad file descriptor";
-	case ENOMEM:  return "Cannot allocate memory";
-	case EACCES:  return "Permission denied";
-	case EEXIST:  return "File exists";
-	case ENOTDIR: return "Not a directory";
-	case EISDIR:  return "Is a directory";
-	case EINVAL:  return "Invalid argument";
-	case ENFILE:  return "Too many open files in system";
-	case EMFILE:  return "Too many open files";
-	case ETXTBSY: return "Text file busy";
-	case ENAMETOOLONG: return "File name too long";
-	case ELOOP:   return "Too many levels of symbolic links";
-	case ENODEV:  return "No such device";
-	default:      return "Unknown error";
-	}
-}

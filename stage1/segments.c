@@ -100,40 +100,42 @@ static void load_shared_page(struct layout *lay, const struct image *im,
 		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->shared = 1;
 }
 
-/* The pages only this segment uses: file-backed where offset and address
- * are congruent modulo the page size (no copy, however large), copied
- * otherwise; the bss is anonymous memory, its first partial page zeroed. */
+/* The pages only this segment uses, [lo, hi). Its whole pages of file
+ * data are file-backed where p_offset and p_vaddr are congruent modulo L
+ * (no copy, however large); the rest is anonymous, and the page in which
+ * the file data end gets its bytes copied in when zeros follow in it, so
+ * that stage2 never writes to a page a file backs (common/plan.h). A
+ * segment that is not congruent is copied. pg is the kernel's page. */
 static void load_own_pages(struct layout *lay, const struct seg *s,
-			   uint64_t lo, uint64_t hi, uint64_t L)
+			   uint64_t lo, uint64_t hi, uint64_t L, uint64_t pg)
 {
+	const int rw = PROT_READ | PROT_WRITE;
 	int prot = prot_of(s->flags);
-	uint64_t fend = s->vaddr + s->filesz;
+	uint64_t fend = s->vaddr + s->filesz, mapped = lo;
 
 	if (lo >= hi)
 		return;
 	if (s->filesz && ((s->vaddr - s->off) & (L - 1)) == 0) {
-		uint64_t fhi = page_up(fend, L) < hi ? page_up(fend, L) : hi;
-		int zero = s->memsz > s->filesz && (fend & (L - 1)) && page_up(fend, L) <= hi;
+		/* through the last page of file data when nothing follows
+		 * it, else up to it */
+		uint64_t fhi = s->memsz > s->filesz ? page_down(fend, pg) : page_up(fend, pg);
 
-		if (lo < fhi) {
-			add_mmap(lay, lo, fhi - lo, zero ? prot | PROT_WRITE : prot,
-				 s->fd, s->off + lo - s->vaddr);
-			if (zero) {
-				add_op(lay, OP_ZERO, fend, page_up(fend, L) - fend);
-				if (!(prot & PROT_WRITE))
-					add_op(lay, OP_MPROTECT, page_down(fend, L), L)->prot = prot;
-			}
-		}
-		if (fhi < hi)
-			add_mmap(lay, fhi > lo ? fhi : lo, hi - (fhi > lo ? fhi : lo),
-				 prot, -1, 0);
-	} else if (s->filesz) {
-		add_mmap(lay, lo, hi - lo, PROT_READ | PROT_WRITE, -1, 0);
-		add_pread(lay, s->fd, s, lo, hi);
-		add_protect(lay, lo, hi - lo, prot);
-	} else {
-		add_mmap(lay, lo, hi - lo, prot, -1, 0);
+		mapped = fhi < lo ? lo : fhi > hi ? hi : fhi;
+		if (lo < mapped)
+			add_mmap(lay, lo, mapped - lo, prot, s->fd, s->off + lo - s->vaddr);
 	}
+	if (s->filesz && fend > mapped && mapped < hi) {
+		uint64_t copy_hi = page_up(fend, pg) < hi ? page_up(fend, pg) : hi;
+		/* what ends up read-write anyway is mapped in the same call */
+		uint64_t rw_hi = prot == rw ? hi : copy_hi;
+
+		add_mmap(lay, mapped, rw_hi - mapped, rw, -1, 0);
+		add_pread(lay, s->fd, s, mapped, copy_hi);
+		add_protect(lay, mapped, copy_hi - mapped, prot);
+		mapped = rw_hi;
+	}
+	if (mapped < hi)
+		add_mmap(lay, mapped, hi - mapped, prot, -1, 0);
 }
 
 static void plan_segments(struct layout *lay, const struct image *im,
@@ -152,7 +154,7 @@ static void plan_segments(struct layout *lay, const struct image *im,
 		if (shared_hi)
 			hi -= L;
 		if (lo < hi)
-			load_own_pages(lay, s, lo, hi, L);
+			load_own_pages(lay, s, lo, hi, L, h->page);
 		if (shared_hi && seg_lo(&im->segs[i + 1], L) != last_shared) {
 			uint64_t first = i;
 
@@ -164,29 +166,10 @@ static void plan_segments(struct layout *lay, const struct image *im,
 	}
 }
 
-/* Every mmap op becomes at least one mapping: more than vm.max_map_count
- * allows would fail half-way through stage2. The sysctl is read only for
- * programs that come near its default, and room is left for the stack,
- * the libraries and the program's own mappings. */
-static void check_map_count(const struct layout *lay)
-{
-	uint64_t n = 0, max;
-
-	for (size_t i = 0; i < lay->nops; i++)
-		n += lay->ops[i].kind == OP_MMAP;
-	if (n < MAP_COUNT_CHECK_FROM)
-		return;
-	max = max_map_count();
-	if (n + MAP_COUNT_SPARE > max)
-		die(EXIT_CANNOT, "needs %lu mappings, vm.max_map_count allows %lu",
-		    n, max);
-}
-
 void plan_loading(struct layout *lay, const struct image *im,
 		  const struct image *in, const struct host *h)
 {
 	plan_segments(lay, im, h);
 	if (in->path)
 		plan_segments(lay, in, h);
-	check_map_count(lay);
 }

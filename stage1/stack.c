@@ -79,7 +79,7 @@ static long *program_auxv(const long *auxv, const struct image *im,
 		case AT_ENTRY:  v = (long)im->entry; break;
 		case AT_BASE:   v = (long)interp_base; break;
 		case AT_FLAGS:  v = 0; break;
-		case AT_SECURE: v = 0; break;
+		case AT_SECURE: v = im->secure; break;
 		case AT_EXECFD: continue;
 		case AT_SYSINFO_EHDR:
 			if (!lay->keep_vdso)

@@ -9,8 +9,10 @@
  *   host.c     what the machine is like   open.c     finding the program
  *   elf.c      reading and validating     symbol.c   --entry SYMBOL
  *   layout.c   where everything goes      segments.c the ops that map them
- *   stack.c    the program's first stack  handover.c the hole, the jump
- *   report.c   --map and --verbose
+ *   stack.c    the program's first stack  handover.c filling the hole
+ *   launch.c   mapping it, the jump
+ *   limits.c   what the kernel allows    report.c   --map and --verbose
+ *   creds.c    set-user-ID and -group-ID
  *   out.c      messages and dying         mem.c      memory until stage2
  *   sort.c     the one sort
  */
@@ -46,10 +48,6 @@
 /* With --aslr, a PIE's base moves by up to this many pages, as with
  * x86_64's default vm.mmap_rnd_bits (28). */
 #define PIE_RANDOM_PAGES     ((1ULL << 28) - 1)
-/* vm.max_map_count is read only for plans that come this near its
- * default; the program, its libraries and its stack get SPARE more. */
-#define MAP_COUNT_CHECK_FROM 16384
-#define MAP_COUNT_SPARE      1024
 /* stage2's own stack, kept in the hole */
 #define STAGE2_STACK         (64 << 10)
 
@@ -89,7 +87,6 @@ struct out {
 void out_printf(struct out *o, const char *fmt, ...) OUT_FORMAT(2, 3);
 void out_vprintf(struct out *o, const char *fmt, va_list ap);
 void out_flush(struct out *o);
-const char *errno_name(long err);
 /* "elfload: PROGRAM: reason", exit status `code`. */
 void die(int code, const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(2, 3);
 /* "elfload: reason" plus a pointer to --help, exit EXIT_USAGE. */
@@ -129,6 +126,10 @@ struct image {
 	const char *path;     /* as opened */
 	int fd;
 	uint64_t size;        /* file size */
+	uint32_t mode, uid, gid; /* the file's, for set-user-ID and -group-ID */
+	uint32_t run_euid, run_egid; /* the effective IDs it runs with */
+	int set_ids;          /* they are not elfload's own */
+	int secure;           /* AT_SECURE */
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph;
 	uint64_t phnum;       /* the real count, PN_XNUM resolved */
@@ -147,8 +148,8 @@ struct image {
 struct host {
 	uint64_t page;       /* the kernel's page size (AT_PAGESZ) */
 	uint64_t layout_page; /* the granule segments are laid out in */
-	uint64_t min_addr;   /* vm.mmap_min_addr (see mmap_min_addr()) */
-	int min_addr_read;
+	const char *layout_page_arg; /* --page-size as given, or 0 */
+	uint64_t min_addr;   /* nothing is placed below (see limits.c) */
 	uint64_t top;        /* one past the highest user address */
 	struct range *maps;  /* what is mapped now */
 	size_t nmaps;
@@ -173,6 +174,8 @@ struct options {
 	uint64_t stack_size;
 	uint64_t stack_top;
 	uint64_t page_size;   /* --page-size */
+	/* the numbers as given, for messages; 0 if not */
+	const char *base_arg, *stack_size_arg, *stack_top_arg, *page_size_arg;
 	int map, verbose, aslr, stop_at_entry;
 };
 void parse_options(struct options *o, int argc, char **argv);
@@ -186,19 +189,31 @@ void restore_personality(char **envp);
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *sp, char **envp, long *auxv);
 uint64_t auxv_get(const long *auxv, long type);
-uint64_t mmap_min_addr(struct host *h, uint64_t addr);
-uint64_t max_map_count(void);
+/* A number from a file such as /proc/sys/vm/X, or dflt if unreadable */
+uint64_t read_sysctl(const char *path, uint64_t dflt);
+/* Asks the kernel whether a page could be mapped at a, without keeping
+ * it (MAP_FIXED_NOREPLACE): 0 yes, -EEXIST taken, 1 the flag was ignored,
+ * else the kernel's -errno (-EPERM below vm.mmap_min_addr). */
+long probe_page(uint64_t a, uint64_t page);
 
 /* ---- open.c ---- */
 void open_program(struct image *im, const char *name, const struct host *h);
 void open_interp(struct image *im, const char *path);
+
+/* ---- creds.c ---- */
+/* Do we have capability cap (CAP_*) in our effective set? */
+int capable(int cap);
+/* The IDs execve would run the program with, or a refusal. */
+void decide_credentials(struct image *im, const struct host *h);
+/* Takes them; the last thing before stage2. */
+void take_credentials(const struct image *im);
 
 /* ---- elf.c ---- */
 /* Reads n bytes at off or dies naming `what`. */
 void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
 		const char *what);
 void load_elf(struct image *im, struct host *h);
-void check_placement(const struct image *im, struct host *h);
+void check_placement(const struct image *im, const struct host *h);
 void relocate(struct image *im, uint64_t bias);
 void check_entry(const struct image *im, uint64_t pc, const char *what);
 
@@ -227,7 +242,7 @@ struct layout {
 	struct range *kept;   /* mappings stage2 leaves: vDSO, vvar, ... */
 	size_t nkept;
 	struct collision *coll;
-	size_t ncoll;
+	size_t ncoll, capcoll;
 	uint64_t blob_len;    /* stage2 code, page-rounded */
 	uint64_t phdr_len;    /* the phdr copy behind the code, or 0 */
 	uint64_t unmap_cap;   /* room for this many munmap ops in the plan */
@@ -247,8 +262,7 @@ static inline uint64_t seg_lo(const struct seg *s, uint64_t L) { return page_dow
 static inline uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(s->vaddr + s->memsz, L); }
 
 /* ---- segments.c: the ops that load the segments ---- */
-/* The ops for the program's segments and its interpreter's, checked
- * against vm.max_map_count. */
+/* The ops for the program's segments and its interpreter's. */
 void plan_loading(struct layout *lay, const struct image *im,
 		  const struct image *in, const struct host *h);
 struct op *add_op(struct layout *lay, uint32_t kind, uint64_t addr, uint64_t len);
@@ -270,11 +284,23 @@ void build_stack(struct stack_image *st, const struct options *o,
 /* ---- handover.c ---- */
 /* Sizes the hole for everything stage2 needs and places it. */
 void plan_hole(struct layout *lay, const struct image *im,
-	       const struct host *h, const struct stack_image *st);
+	       const struct image *in, const struct host *h,
+	       const struct stack_image *st);
 /* Maps the hole, fills it and calls stage2: the point of no return. */
 void hand_over(struct layout *lay, struct image *im, const struct image *in,
 	       struct stack_image *st, const struct host *h,
 	       const struct options *o, uint64_t pc) __attribute__((noreturn));
+
+/* ---- limits.c ---- */
+/* Refuses a plan the kernel would not let stage2 carry out. */
+void check_limits(const struct layout *lay, const struct host *h);
+
+/* ---- launch.c ---- */
+/* Maps the hole where lay says; returns where to write its contents. */
+char *map_hole(const struct layout *lay);
+/* Protects stage2's code and calls it with the plan at plan_addr. */
+void enter_stage2(const struct layout *lay, uint64_t plan_addr)
+	__attribute__((noreturn));
 
 /* ---- report.c ---- */
 void print_layout(int fd, const struct layout *lay, const struct image *im,

@@ -22,29 +22,58 @@ static const char *op_name(uint32_t kind)
 	}
 }
 
-/* One line on stderr, then exit 126: past the point of no return there is
- * nothing to go back to. */
+/* run_op's answer when a file ended before the bytes stage1 saw in it */
+#define FILE_CHANGED 1
+
+/* A message line, built in pieces: paths may be as long as PATH_MAX. */
+struct line {
+	char buf[2 * 4096 + 256];
+	size_t n;
+};
+
+static void put(struct line *l, const char *s)
+{
+	while (*s && l->n < sizeof(l->buf) - 1)
+		l->buf[l->n++] = *s++;
+}
+
+static void put_hex(struct line *l, uint64_t v)
+{
+	char num[17];
+
+	num[fmt_hex(num, v, 1)] = 0;
+	put(l, "0x");
+	put(l, num);
+}
+
+/* One line on stderr, then exit EXIT_CANNOT: past the point of no return
+ * there is nothing to go back to. */
 static __attribute__((noreturn)) void fail(const struct plan *p,
 					   const struct op *op, long err)
 {
-	char buf[256];
-	size_t n = 0;
-	const char *s;
+	struct line l = { .n = 0 };
 
-#define PUT(str) for (s = (str); *s && n < sizeof(buf) - 40; ) buf[n++] = *s++
-	PUT("elfload: ");
-	PUT((const char *)p->name);
-	PUT(": ");
-	PUT(op_name(op->kind));
-	PUT(" 0x");
-	n += fmt_hex(buf + n, op->addr, 1);
-	PUT("-0x");
-	n += fmt_hex(buf + n, op->addr + op->len, 1);
-	PUT(" failed: error ");
-	n += fmt_dec(buf + n, (uint64_t)-err);
-#undef PUT
-	buf[n++] = '\n';
-	write_all(2, buf, n);
+	put(&l, "elfload: ");
+	put(&l, (const char *)p->name);
+	put(&l, ": ");
+	if (err == FILE_CHANGED) {
+		if (p->interp && op->fd == (int32_t)p->interp_fd) {
+			put(&l, "interpreter ");
+			put(&l, (const char *)p->interp);
+			put(&l, ": ");
+		}
+		put(&l, "the file changed while it was being loaded");
+	} else {
+		put(&l, op_name(op->kind));
+		put(&l, " ");
+		put_hex(&l, op->addr);
+		put(&l, "-");
+		put_hex(&l, op->addr + op->len);
+		put(&l, " failed: ");
+		put(&l, errno_name(err));
+	}
+	put(&l, "\n");
+	write_all(2, l.buf, l.n);
 	sys_exit(EXIT_CANNOT);
 }
 
@@ -53,7 +82,7 @@ static long read_fully(int fd, void *dst, uint64_t len, uint64_t off)
 {
 	long r = pread_full(fd, dst, len, off);
 
-	return r < 0 ? r : (uint64_t)r == len ? 0 : -EIO;
+	return r < 0 ? r : (uint64_t)r == len ? 0 : FILE_CHANGED;
 }
 
 static long run_op(const struct op *op)
@@ -98,10 +127,10 @@ static void run_ops(const struct plan *p, const struct op *op, uint64_t n)
 	long r = 0;
 
 	for (; n--; op++) {
-		if ((op->kind & OP_IF_FAILED) && r >= 0)
+		if ((op->kind & OP_IF_FAILED) && r == 0)
 			continue;
 		r = run_op(op);
-		if (r < 0 && !(op->kind & OP_OPTIONAL))
+		if (r != 0 && !(op->kind & OP_OPTIONAL))
 			fail(p, op, r);
 	}
 }

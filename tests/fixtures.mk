@@ -43,7 +43,7 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	phentsize noload filesz beyond overflow low high congruence overlap \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
-	pie-nolibc \
+	pie-nolibc ids tiny shared3200 shared25600 bss1t bss44 bss46 \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000)
 
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
@@ -89,6 +89,30 @@ $(F)/pages%.c: tests/fixtures/gen-pages.sh
 SMALLPAGES := -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096
 $(F)/pages5000 $(F)/pages20000: $(F)/pages%: tests/fixtures/pages-main.c $(F)/pages%.c
 	$(FIXCC) $(SMALLPAGES) -DNPAGES=$* -o $@ $(filter %.c,$^) -Wl,-T,$(F)/pages$*.ld
+# 1600 pages side by side, one PT_LOAD, cut into PT_LOADs of 2 KiB and of
+# 256 bytes: 2 and 16 segments share every page (no C library: its
+# start-up would look for the program headers where they were)
+$(F)/contig%.c: tests/fixtures/gen-pages.sh
+	@mkdir -p $(@D)
+	sh $< $* 0x20000000 0x1000 $(F)/contig$*
+$(F)/contig1600: tests/fixtures/pages-nolibc.c $(F)/contig1600.c $(COMMON_SRC) arch/$(ARCH)/start.S
+	$(FCC) -O2 -static -nostdlib -ffreestanding -fno-stack-protector $(SMALLPAGES) \
+		$(cflags.$(ARCH)) -Iarch/$(ARCH) -Icommon -DNPAGES=1600 -o $@ \
+		$(filter %.c %.S,$^) -Wl,-T,$(F)/contig1600.ld
+$(F)/shared3200: $(F)/mkbad $(F)/contig1600
+	$(F)/mkbad split $(F)/contig1600 $@ 0x800
+$(F)/shared25600: $(F)/mkbad $(F)/contig1600
+	$(F)/mkbad split $(F)/contig1600 $@ 0x100
+# one RWX PT_LOAD: the whole 256-byte file, and bss up to 8 KiB
+$(F)/tiny: $(F)/mkbad $(F)/plain
+	$(F)/mkbad tiny $(F)/plain $@ 0x100 0x2000 0x10000000
+# a bss of 1 TiB, and of 16 and 64 TiB ending at x86_64's top
+$(F)/bss1t: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad memsz $(F)/pin-base $@ 0x10000000000
+$(F)/bss44: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad memsz $(F)/pin-base $@ 0x100000000000 0x7ffffffff000
+$(F)/bss46: $(F)/mkbad $(F)/pin-base
+	$(F)/mkbad memsz $(F)/pin-base $@ 0x400000000000 0x7ffffffff000
 # segments aligned to 4 KiB only, for --page-size 65536
 $(F)/aligned4k: tests/fixtures/pinned.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $<
@@ -115,7 +139,7 @@ $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
-$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper: $(F)/%: tests/fixtures/%.c
+$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F)/ids: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 # a tool that runs here, whatever ARCH is

@@ -55,3 +55,31 @@ under_gdb() {
 	native_only "gdb runs natively"
 	run gdb -nx -batch -ex run --args "$@"
 }
+
+# A directory every user may enter, for running things as nobody (bats'
+# own temporary directories are private). Removed by the caller.
+shared_tmp() {
+	local d
+	d=$(mktemp -d /tmp/elfload-test.XXXXXX)
+	chmod 755 "$d"
+	echo "$d"
+}
+
+# The words that run a command as an unprivileged user: nobody when we
+# are root, else ourselves.
+NOBODY=()
+[ "$(id -u)" -ne 0 ] || NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+unprivileged() { "${NOBODY[@]}" "$@"; }
+
+# Asserts that the last command either reached the program (SIGTRAP of
+# --stop-at-entry, status 133) or was refused: status 125, 126 or 127 and
+# one line "elfload: ...". Anything else, a signal or a hang, fails.
+reached_or_refused() {
+	case $status in
+	133) return 0 ;;
+	125|126|127)
+		[[ "$output" == "elfload: "* && "$output" != *$'\n'* ]] && return 0 ;;
+	esac
+	printf 'status %s, output:\n%s\n' "$status" "$output"
+	return 1
+}

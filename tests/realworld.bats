@@ -18,8 +18,17 @@ same_as_direct() {
 	same_as_direct /bin/false
 }
 
-@test "/bin/ls -l /" {
-	same_as_direct /bin/ls -l /
+@test "/bin/ls -l of a directory nothing else touches" {
+	# files of fixed sizes and times, made for this test: the listing
+	# cannot change between the two runs
+	local d=$BATS_TEST_TMPDIR/listing
+	mkdir -p "$d/sub"
+	printf 'abc' > "$d/three"
+	head -c 5000 /dev/zero > "$d/five-thousand"
+	ln -s three "$d/link"
+	touch -h -d @86400 "$d/three" "$d/five-thousand" "$d/link" "$d/sub"
+	same_as_direct /bin/ls -l --time-style=+%F "$d"
+	[[ "$output" == *" 5000 1970-01-02 five-thousand"* ]]
 }
 
 @test "/bin/sh -c 'echo abc | tr a-c x-z'" {

@@ -1,0 +1,211 @@
+#!/usr/bin/env bats
+# Inputs and circumstances built to break elfload. Each is refused before
+# anything is unmapped, with one line and status 125/126/127, or loaded
+# and run: never a death of elfload by a signal, never a hang, never a
+# failure after the point of no return.
+load helpers
+bats_require_minimum_version 1.5.0
+
+# elfload and the fixtures where nobody may read them (a checkout may be
+# private), run as nobody: natively or under qemu, at most 10 s
+setup_file() {
+	SHARED=$(shared_tmp)
+	export SHARED
+	cp "$(realpath "$(dirname "$FIX")/elfload")" "$SHARED/elfload"
+	cp -r "$(realpath "$FIX")" "$SHARED/fixtures"
+	chmod -R a+rX "$SHARED"
+}
+
+teardown_file() { rm -rf "$SHARED"; }
+
+E_NOBODY() { timeout 10 "${NOBODY[@]}" $RUN "$SHARED/elfload" "$@"; }
+
+teardown() {
+	[ -z "${saved_overcommit_memory:-}" ] || echo "$saved_overcommit_memory" > /proc/sys/vm/overcommit_memory
+	[ -z "${saved_max_map_count:-}" ] || echo "$saved_max_map_count" > /proc/sys/vm/max_map_count
+}
+
+# set_sysctl NAME VALUE: set vm.NAME for this test (restored by teardown),
+# or skip where it cannot be changed
+set_sysctl() {
+	local f=/proc/sys/vm/$1 was
+	native_only "changes a sysctl of this machine"
+	was=$(cat "$f")
+	{ echo "$2" > "$f"; } 2>/dev/null || skip "vm.$1 cannot be changed here"
+	eval "saved_$1=\$was"
+}
+
+@test "--page-size above the page size: bss after file data, no SIGBUS" {
+	local ps
+	for ps in 8192 16384 65536; do
+		run "$E" --page-size $ps "$F/dynamic"
+		[ "$status" -eq 0 ] && [[ "$output" =~ ^"pinned 0x"[0-9a-f]+" sum 10"$ ]] ||
+			{ echo "--page-size $ps: $status $output"; return 1; }
+	done
+	# one RWX segment: the whole 256-byte file, then bss
+	for ps in 4096 16384 65536; do
+		run "$E" --stop-at-entry --page-size $ps "$F/tiny"
+		[ "$status" -eq 133 ] || { echo "--page-size $ps: $status $output"; return 1; }
+	done
+}
+
+@test "--page-size 65536 with a segment in the top page is refused, not failed" {
+	native_only "the top page differs under qemu-user"
+	local page top
+	page=$(probe stack-page)
+	top=$(printf %x $((page + 4096)))
+	run -126 "$E" --page-size 65536 "$F/pin-stack"
+	expect "elfload: $F/pin-stack: --page-size 65536: PT_LOAD $(phdr_index "$F/pin-stack" "$page") ${page}-0x$top ends a 0x10000-byte page at 0x$(printf %x $(( (0x$top + 0xffff) & ~0xffff ))), above the highest user address 0x$top" 126
+}
+
+@test "a FIFO or a device as PROGRAM or interpreter is refused at once" {
+	local fifo short
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	chmod 755 "$fifo"
+	run -126 timeout 5 "$E" "$fifo"
+	expect "elfload: $fifo: Permission denied" 126
+	run -126 timeout 5 "$E" --interp "$fifo" "$F/pie"
+	expect "elfload: $F/pie: interpreter $fifo: Permission denied" 126
+	# as PT_INTERP: a short name, to fit where the old one was
+	short=$(mktemp -u /tmp/efXXXX)
+	ln -s "$fifo" "$short"
+	"$F/mkbad" interp "$F/pie" "$BATS_TEST_TMPDIR/pie-fifo" "$short"
+	run -126 timeout 5 "$E" "$BATS_TEST_TMPDIR/pie-fifo"
+	rm -f "$short"
+	expect "elfload: $BATS_TEST_TMPDIR/pie-fifo: interpreter $short: Permission denied" 126
+	[ "$(id -u)" -eq 0 ] || skip "mknod needs root"
+	mknod "$BATS_TEST_TMPDIR/zero" c 1 5
+	chmod 755 "$BATS_TEST_TMPDIR/zero"
+	run -126 timeout 5 "$E" "$BATS_TEST_TMPDIR/zero"
+	expect "elfload: $BATS_TEST_TMPDIR/zero: Permission denied" 126
+}
+
+@test "3200 and 25600 segments sharing pages load, 2 and 16 to a page" {
+	run "$E" "$F/shared3200"
+	expect "pages 1600 sum 1280800" 0
+	run "$E" "$F/shared25600"
+	expect "pages 1600 sum 1280800" 0
+}
+
+@test "RLIMIT_AS (ulimit -v): refused up front, loaded at exactly enough" {
+	native_only "qemu-user needs more address space than the limit leaves"
+	local need
+	run -126 bash -c "ulimit -v 3000; exec '$E' '$F/plain'"
+	[[ "$output" =~ ^"elfload: $F/plain: needs "([0-9]+)" KiB of address space, RLIMIT_AS (ulimit -v) allows 3000 KiB"$ ]]
+	need=${BASH_REMATCH[1]}
+	run -133 bash -c "ulimit -v $need; exec '$E' --stop-at-entry '$F/plain'"
+	run -126 bash -c "ulimit -v $((need - 1)); exec '$E' --stop-at-entry '$F/plain'"
+	# the 1 GiB bss
+	run -126 bash -c "ulimit -v 300000; exec '$E' '$F/bigbss'"
+	[[ "$output" =~ ^"elfload: $F/bigbss: needs "[0-9]+" KiB of address space, RLIMIT_AS (ulimit -v) allows 300000 KiB"$ ]]
+	# and when the limit leaves no room even for elfload's own memory
+	run -126 bash -c "ulimit -v 500; exec '$E' /bin/true"
+	expect "elfload: /bin/true: out of memory (Cannot allocate memory)" 126
+}
+
+@test "RLIMIT_DATA (ulimit -d): refused up front" {
+	native_only "qemu-user needs more memory than the limit leaves"
+	run -126 bash -c "ulimit -d 100000; exec '$E' '$F/bigbss'"
+	[[ "$output" =~ ^"elfload: $F/bigbss: needs "[0-9]+" KiB of private writable memory, RLIMIT_DATA (ulimit -d) allows 100000 KiB"$ ]]
+}
+
+@test "a bss larger than RAM and swap: refused with vm.overcommit_memory 0, loaded with 1" {
+	local ram page
+	ram=$(awk '/^MemTotal|^SwapTotal/ { s += $2 } END { printf "%d", s * 1024 }' /proc/meminfo)
+	[ "$ram" -lt $((1 << 40)) ] || skip "this machine has a terabyte"
+	set_sysctl overcommit_memory 0
+	run -126 "$E" "$F/bss1t"
+	[[ "$output" =~ ^"elfload: $F/bss1t: PT_LOAD "[0-9]+" 0x30000000-0x10030000000 needs 0x"[0-9a-f]+" bytes of memory, more than RAM and swap (0x"[0-9a-f]+" bytes) with vm.overcommit_memory 0"$ ]]
+	for f in bss44 bss46; do
+		run -126 "$E" "$F/$f"
+		[[ "$output" == *" more than RAM and swap "* ]]
+	done
+	echo 1 > /proc/sys/vm/overcommit_memory
+	for f in bss1t bss44 bss46; do
+		run "$E" --stop-at-entry "$F/$f"
+		[ "$status" -eq 133 ] || { echo "$f: $status $output"; return 1; }
+	done
+}
+
+@test "vm.max_map_count lowered: refused up front, --map too" {
+	set_sysctl max_map_count 600
+	run -126 "$E" "$F/pages5000"
+	[[ "$output" =~ ^"elfload: $F/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
+	run -126 "$E" --map "$F/pages5000"
+	[[ "${lines[-1]}" =~ ^"elfload: $F/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
+}
+
+@test "a file that shrinks while it is loaded: one line, 126" {
+	native_only "gdb runs natively"
+	# stop elfload right before it enters stage2 and cut the file: the
+	# bytes stage2 copies (the page where the data end) are gone
+	cp "$F/plain" "$BATS_TEST_TMPDIR/shrinks"
+	run gdb -nx -batch -ex 'break enter_stage2' -ex run \
+		-ex "shell truncate -s 4096 '$BATS_TEST_TMPDIR/shrinks'" -ex continue \
+		--args "$ELF" --aslr "$BATS_TEST_TMPDIR/shrinks"
+	grep -qx "elfload: $BATS_TEST_TMPDIR/shrinks: the file changed while it was being loaded" <<<"$output"
+	grep -q 'exited with code 0176\]$' <<<"$output"
+	# the same for the interpreter
+	cp "$(readlink -f "$SYSROOT$(interp_of "$F/pie")")" "$BATS_TEST_TMPDIR/ld.so"
+	run gdb -nx -batch -ex 'break enter_stage2' -ex run \
+		-ex "shell truncate -s 4096 '$BATS_TEST_TMPDIR/ld.so'" -ex continue \
+		--args "$ELF" --aslr --interp "$BATS_TEST_TMPDIR/ld.so" "$F/pie"
+	grep -qx "elfload: $F/pie: interpreter $BATS_TEST_TMPDIR/ld.so: the file changed while it was being loaded" <<<"$output"
+	grep -q 'exited with code 0176\]$' <<<"$output"
+}
+
+@test "set-user-ID and set-group-ID: the kernel's credentials, or a refusal" {
+	native_only "qemu-user runs set-user-ID programs with the caller's credentials"
+	[ "$(id -u)" -eq 0 ] || skip "making set-user-ID files of other users needs root"
+	local f d=$SHARED
+	cp "$F/ids" "$d/ids-nobody"
+	chown nobody:nogroup "$d/ids-nobody"
+	chmod 6755 "$d/ids-nobody"
+	cp "$F/ids" "$d/ids-root"
+	chmod 4755 "$d/ids-root"
+	cp "$F/ids" "$d/ids-root-group"
+	chmod 2755 "$d/ids-root-group"
+	# root runs a program that is set-user-ID and -group-ID to nobody:
+	# effective IDs nobody's, real ones root's, AT_SECURE, as execve does
+	run "$d/elfload" "$d/ids-nobody"
+	expect "$("$d/ids-nobody")" 0
+	[ "$output" = "uid 0 65534 65534 gid 0 65534 65534 secure 1" ]
+	# nobody runs set-user-ID root and set-group-ID root: refused
+	run -126 E_NOBODY "$d/ids-root"
+	expect "elfload: $d/ids-root: set-user-ID to uid 0, which execve would run it as and elfload cannot: run it directly" 126
+	run -126 E_NOBODY "$d/ids-root-group"
+	expect "elfload: $d/ids-root-group: set-group-ID to gid 0, which execve would run it as and elfload cannot: run it directly" 126
+	# IDs it has already: nothing to change
+	run E_NOBODY "$d/ids-nobody"
+	expect "uid 65534 65534 65534 gid 65534 65534 65534 secure 0" 0
+	# traced by an unprivileged debugger, the kernel keeps the caller's IDs
+	for f in ids-root ids-root-group; do
+		run unprivileged gdb -nx -batch -ex run --args "$d/elfload" "$d/$f"
+		grep -qx "$(unprivileged gdb -nx -batch -ex run --args "$d/$f" | grep '^uid')" <<<"$output"
+	done
+}
+
+@test "messages name what the user gave" {
+	run -125 "$E" --page-size 0 "$F/plain"
+	expect "elfload: invalid --page-size 0: not a power-of-two multiple of the page size $(getconf PAGESIZE)
+Try 'elfload --help' for more information." 125
+	run -126 "$E" --stack-size 1048576G "$F/plain"
+	expect "elfload: $F/plain: --stack-size 1048576G: a 0x4000000000000-byte stack does not fit in the address space" 126
+	run -126 "$E" --stack-top 0xffffffffffffffff "$F/plain"
+	[[ "$output" =~ ^"elfload: $F/plain: --stack-top 0xffffffffffffffff: above the highest user address 0x"[0-9a-f]+$ ]]
+	run -126 E_NOBODY --page-size 1G "$SHARED/fixtures/plain"
+	[[ "$output" =~ ^"elfload: $SHARED/fixtures/plain: --page-size 1G: PT_LOAD "[0-9]+" 0x"[0-9a-f]+-0x[0-9a-f]+" starts a 0x40000000-byte page at 0x0, below vm.mmap_min_addr (0x"[0-9a-f]+")"$ ]]
+}
+
+@test "every defective fixture, as nobody under --stop-at-entry: reached or refused" {
+	local f s=$SHARED/fixtures huge=
+	# qemu-user takes minutes over a terabyte mapping, where the
+	# machine lets one be made (vm.overcommit_memory 1)
+	[ -n "$RUN" ] || huge="$s/bss1t $s/bss44 $s/bss46"
+	for f in "$s"/bad-* "$s"/notelf "$s"/rel.o "$s"/noexec "$s"/interp-* "$s"/tiny \
+		 $huge "$s"/xnum "$s"/unaligned; do
+		output=$(E_NOBODY --stop-at-entry "$f" 2>&1) && status=0 || status=$?
+		reached_or_refused || { echo "$f"; return 1; }
+	done
+}
