@@ -132,8 +132,9 @@ clean:
 bench:
 	bench/run-all.sh
 
-# the test fixtures, built for ARCH from tests/fixtures/
+# the test fixtures, built for ARCH from tests/fixtures/; the fuzzer
 include tests/fixtures.mk
+include tests/fuzz/fuzz.mk
 
 # make check: the whole suite natively, under qemu-user for the host's
 # architecture, and under qemu-user for every other one
@@ -143,6 +144,7 @@ check:
 	@for b in $(CHECK_BUILDS); do \
 		$(MAKE) --no-print-directory ARCH=$${b%-qemu} $$(case $$b in *-qemu) echo QEMU=1;; esac) \
 			all fixtures >/dev/null || exit 1; done
+	$(if $(filter x86_64,$(HOST_ARCH)),$(MAKE) --no-print-directory fuzz-replay)
 	tests/run.sh $(CHECK_BUILDS)
 
 demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe

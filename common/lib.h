@@ -10,8 +10,12 @@
 #include "sys.h"
 
 /* Everything here is defined in the same image that uses it: no symbol
- * goes through a GOT, which the stage2 blob could not relocate. */
+ * goes through a GOT, which the stage2 blob could not relocate. (The fuzz
+ * harness, tests/fuzz, links stage1 with the C library's string
+ * functions instead: LIB_HOSTED.) */
+#ifndef LIB_HOSTED
 #pragma GCC visibility push(hidden)
+#endif
 
 /* string.c: what the compiler may also call on its own */
 void *memcpy(void *dst, const void *src, size_t n);
@@ -40,5 +44,7 @@ void write_all(int fd, const char *buf, size_t n);
  * how many were read (fewer only at end of file) or -errno. */
 long pread_full(int fd, void *buf, uint64_t n, uint64_t off);
 
+#ifndef LIB_HOSTED
 #pragma GCC visibility pop
+#endif
 #endif

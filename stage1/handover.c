@@ -202,8 +202,8 @@ void plan_hole(struct layout *lay, const struct image *im,
 		page_up(im->phnum * sizeof(Elf64_Phdr), h->page);
 	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
 	size = lay->keep_len + sizeof(struct plan) + 16 +
-	       strlen(im->path) + 32 +                     /* name, comm */
-	       (in->path ? strlen(in->path) + 16 : 0) +     /* interpreter */
+	       4 * strlen(im->path) + 32 +                 /* name (escaped), comm */
+	       (in->path ? 4 * strlen(in->path) + 16 : 0) + /* interpreter */
 	       st->len + 16 +                              /* stack image */
 	       2 * (sizeof(struct prctl_mm_map) + 16) +
 	       (lay->nops + 10) * sizeof(struct op) + 16 + /* ops and ours */
@@ -235,10 +235,11 @@ static uint64_t write_plan(struct layout *lay, struct carver *c,
 	struct plan *plan = carve(c, sizeof(*plan), &plan_addr);
 
 	plan->magic = PLAN_MAGIC;
-	carve_string(c, o->program, &plan->name);
+	/* as stage1's messages show them: control characters escaped */
+	carve_string(c, str_printf("%s", o->program), &plan->name);
 	plan->interp_fd = -1;
 	if (in->path) {
-		carve_string(c, in->path, &plan->interp);
+		carve_string(c, str_printf("%s", in->path), &plan->interp);
 		plan->interp_fd = in->fd;
 	}
 	add_process_ops(lay, c, im, in, st, h, o->stop_at_entry);

@@ -170,7 +170,8 @@ static void decide_kept(struct layout *lay, const struct host *h)
 }
 
 /* What [lo, hi) runs into: a segment or a kept mapping (the lowest start
- * among them, to retry below it), or 0 when the range is free. */
+ * among them, to retry below it), or UINT64_MAX when the range is free
+ * (0 is where a segment may start). */
 static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 			 uint64_t L)
 {
@@ -181,7 +182,7 @@ static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 		if (lay->kept[i].lo < hi && lo < lay->kept[i].hi &&
 		    lay->kept[i].lo < below)
 			below = lay->kept[i].lo;
-	return below == UINT64_MAX ? 0 : below;
+	return below;
 }
 
 /* The new stack: at --stack-top, else where the kernel had it, or the
@@ -211,7 +212,7 @@ static void place_stack(struct layout *lay, const struct host *h,
 			die(EXIT_CANNOT, "%sno room for a 0x%lx-byte stack below 0x%lx",
 			    by, size, want);
 		b = obstacle(lay, top - size - guard, top, L);
-		if (!b)
+		if (b == UINT64_MAX)
 			break;
 		if (o->stack_top_arg) {
 			const struct seg *s = seg_in(lay, top - size - guard, top, L);
@@ -406,6 +407,7 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 {
 	uint64_t pc;
 
+	lay->page = h->layout_page;
 	if (o->has_base && im->eh.e_type != ET_DYN)
 		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
 	if (im->eh.e_type == ET_DYN) {

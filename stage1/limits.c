@@ -70,9 +70,11 @@ static void count_plan(struct peak *p, const struct layout *lay)
 	}
 	add_mapping(p, lay->stack_lo, lay->stack_top - lay->stack_lo,
 		    PROT_READ | PROT_WRITE, MAP_NORESERVE);
-	/* the hole: code, program headers, stage2's stack and the plan */
+	/* the hole: code, program headers, stage2's stack and the plan;
+	 * mapped writable, so charged */
 	p->maps += 3;
 	p->as += lay->hole_hi - lay->hole_lo;
+	p->commit += lay->hole_hi - lay->hole_lo;
 	p->data += lay->hole_hi - lay->hole_lo - lay->blob_len - lay->phdr_len;
 	for (size_t i = 0; i < lay->nkept; i++) {
 		p->maps++;

@@ -1,5 +1,6 @@
 /* Buffered, printf-shaped output for a program without libc. Understands
- * %s %c %d %ld %u %lu %x %lx with an optional '0' flag, width and '-'. */
+ * %s %c %d %ld %u %lu %x %lx with an optional '0' flag, width and '-'.
+ * What %s prints comes from outside: its control characters are escaped. */
 #include "stage1.h"
 
 const char *die_prefix = "";
@@ -23,6 +24,30 @@ static void put(struct out *o, const char *s, size_t n)
 		}
 		o->buf[o->n++] = *s++;
 	}
+}
+
+/* A string from outside (a path, an argument) as text: its control
+ * characters, which would break a one-line message or a --map row, as
+ * \n, \t or \xNN. Returns its length so; with !o, only measures. */
+static size_t put_text(struct out *o, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char e[4] = { '\\', c == '\n' ? 'n' : c == '\t' ? 't' : 'x',
+			      "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15] };
+		size_t k = e[1] == 'x' ? 4 : 2;
+
+		if (c >= 0x20 && c != 0x7f) {
+			e[0] = (char)c;
+			k = 1;
+		}
+		if (o)
+			put(o, e, k);
+		n += k;
+	}
+	return n;
 }
 
 static void pad(struct out *o, char c, long n)
@@ -57,8 +82,13 @@ void out_vprintf(struct out *o, const char *fmt, va_list ap)
 			s = va_arg(ap, const char *);
 			if (!s)
 				s = "(null)";
-			n = strlen(s);
-			break;
+			n = put_text(0, s);
+			if (!left)
+				pad(o, ' ', width - (long)n);
+			put_text(o, s);
+			if (left)
+				pad(o, ' ', width - (long)n);
+			continue;
 		case 'c':
 			num[0] = (char)va_arg(ap, int);
 			n = 1;

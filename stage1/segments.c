@@ -69,12 +69,15 @@ static void add_pread(struct layout *lay, int fd, const struct seg *s,
 	p->arg = s->off + (a - s->vaddr);
 }
 
+/* Copied bytes that will run are made coherent while the pages are still
+ * read-write: cleaning the data cache reads them, which a page without
+ * PROT_READ would forbid. */
 static void add_protect(struct layout *lay, uint64_t lo, uint64_t len, int prot)
 {
-	if (prot != (PROT_READ | PROT_WRITE))
-		add_op(lay, OP_MPROTECT, lo, len)->prot = prot;
 	if (prot & PROT_EXEC)
 		add_op(lay, OP_SYNC_ICACHE, lo, len);
+	if (prot != (PROT_READ | PROT_WRITE))
+		add_op(lay, OP_MPROTECT, lo, len)->prot = prot;
 }
 
 /* A page that two or more segments share (their alignment is finer than
@@ -141,7 +144,7 @@ static void load_own_pages(struct layout *lay, const struct seg *s,
 static void plan_segments(struct layout *lay, const struct image *im,
 		   const struct host *h)
 {
-	uint64_t L = h->layout_page, last_shared = 0;
+	uint64_t L = h->layout_page, last_shared = UINT64_MAX; /* none yet: 0 is a page too */
 
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];

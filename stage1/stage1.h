@@ -245,6 +245,7 @@ struct layout {
 	size_t ncoll, capcoll;
 	uint64_t blob_len;    /* stage2 code, page-rounded */
 	uint64_t phdr_len;    /* the phdr copy behind the code, or 0 */
+	uint64_t page;        /* the granule segments are laid out in */
 	uint64_t unmap_cap;   /* room for this many munmap ops in the plan */
 };
 

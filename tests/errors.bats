@@ -46,6 +46,11 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/bad-class32: wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs" "$F/bad-class32"
 }
 
+@test "a genuine 32-bit program" {
+	[ "$ARCH" = x86_64 ] || skip "built for i386 only"
+	refuses 126 "elfload: $F/elf32: wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs" "$F/elf32"
+}
+
 @test "wrong byte order" {
 	local mine=little other=big
 	[ "$ARCH" != s390x ] || { mine=big; other=little; }

@@ -44,7 +44,8 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
 	pie-nolibc ids tiny shared3200 shared25600 bss1t bss44 bss46 \
-	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000)
+	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
+	$(if $(filter x86_64,$(ARCH)),elf32)
 
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
 $(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
@@ -150,6 +151,10 @@ $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
 	$(F)/mkbad fill $(F)/pin-base $@ $$(v=$(call noaslr,vvar); [ $$v != 0x0 ] && echo $$v || echo 0x7ff000000000) 0x7fffff000000
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
+# a genuine ELFCLASS32 program (i386, without libc: gcc -m32 needs no more)
+$(F)/elf32: tests/fixtures/elf32.c
+	@mkdir -p $(@D)
+	gcc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -o $@ $<
 $(F)/musl-tls: tests/fixtures/musl-tls.c
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -o $@ $<

@@ -35,105 +35,117 @@ set_sysctl() {
 	eval "saved_$1=\$was"
 }
 
+# every run below is elfload's as nobody, on copies in $SHARED/fixtures
+
 @test "--page-size above the page size: bss after file data, no SIGBUS" {
-	local ps
+	local ps s=$SHARED/fixtures
 	for ps in 8192 16384 65536; do
-		run "$E" --page-size $ps "$F/dynamic"
+		run E_NOBODY --page-size $ps "$s/dynamic"
 		[ "$status" -eq 0 ] && [[ "$output" =~ ^"pinned 0x"[0-9a-f]+" sum 10"$ ]] ||
 			{ echo "--page-size $ps: $status $output"; return 1; }
 	done
 	# one RWX segment: the whole 256-byte file, then bss
 	for ps in 4096 16384 65536; do
-		run "$E" --stop-at-entry --page-size $ps "$F/tiny"
+		run E_NOBODY --stop-at-entry --page-size $ps "$s/tiny"
 		[ "$status" -eq 133 ] || { echo "--page-size $ps: $status $output"; return 1; }
 	done
 }
 
 @test "--page-size 65536 with a segment in the top page is refused, not failed" {
 	native_only "the top page differs under qemu-user"
-	local page top
+	local page top s=$SHARED/fixtures
 	page=$(probe stack-page)
 	top=$(printf %x $((page + 4096)))
-	run -126 "$E" --page-size 65536 "$F/pin-stack"
-	expect "elfload: $F/pin-stack: --page-size 65536: PT_LOAD $(phdr_index "$F/pin-stack" "$page") ${page}-0x$top ends a 0x10000-byte page at 0x$(printf %x $(( (0x$top + 0xffff) & ~0xffff ))), above the highest user address 0x$top" 126
+	run -126 E_NOBODY --page-size 65536 "$s/pin-stack"
+	expect "elfload: $s/pin-stack: --page-size 65536: PT_LOAD $(phdr_index "$s/pin-stack" "$page") ${page}-0x$top ends a 0x10000-byte page at 0x$(printf %x $(( (0x$top + 0xffff) & ~0xffff ))), above the highest user address 0x$top" 126
 }
 
 @test "a FIFO or a device as PROGRAM or interpreter is refused at once" {
-	local fifo short
-	fifo=$BATS_TEST_TMPDIR/fifo
+	local fifo short s=$SHARED/fixtures
+	fifo=$SHARED/fifo
 	mkfifo "$fifo"
 	chmod 755 "$fifo"
-	run -126 timeout 5 "$E" "$fifo"
+	run -126 E_NOBODY "$fifo"
 	expect "elfload: $fifo: Permission denied" 126
-	run -126 timeout 5 "$E" --interp "$fifo" "$F/pie"
-	expect "elfload: $F/pie: interpreter $fifo: Permission denied" 126
+	run -126 E_NOBODY --interp "$fifo" "$s/pie"
+	expect "elfload: $s/pie: interpreter $fifo: Permission denied" 126
 	# as PT_INTERP: a short name, to fit where the old one was
 	short=$(mktemp -u /tmp/efXXXX)
 	ln -s "$fifo" "$short"
-	"$F/mkbad" interp "$F/pie" "$BATS_TEST_TMPDIR/pie-fifo" "$short"
-	run -126 timeout 5 "$E" "$BATS_TEST_TMPDIR/pie-fifo"
+	"$F/mkbad" interp "$s/pie" "$SHARED/pie-fifo" "$short"
+	run -126 E_NOBODY "$SHARED/pie-fifo"
 	rm -f "$short"
-	expect "elfload: $BATS_TEST_TMPDIR/pie-fifo: interpreter $short: Permission denied" 126
+	expect "elfload: $SHARED/pie-fifo: interpreter $short: Permission denied" 126
 	[ "$(id -u)" -eq 0 ] || skip "mknod needs root"
-	mknod "$BATS_TEST_TMPDIR/zero" c 1 5
-	chmod 755 "$BATS_TEST_TMPDIR/zero"
-	run -126 timeout 5 "$E" "$BATS_TEST_TMPDIR/zero"
-	expect "elfload: $BATS_TEST_TMPDIR/zero: Permission denied" 126
+	mknod "$SHARED/zero" c 1 5
+	chmod 755 "$SHARED/zero"
+	run -126 E_NOBODY "$SHARED/zero"
+	expect "elfload: $SHARED/zero: Permission denied" 126
 }
 
 @test "3200 and 25600 segments sharing pages load, 2 and 16 to a page" {
-	run "$E" "$F/shared3200"
+	run E_NOBODY "$SHARED/fixtures/shared3200"
 	expect "pages 1600 sum 1280800" 0
-	run "$E" "$F/shared25600"
+	run E_NOBODY "$SHARED/fixtures/shared25600"
 	expect "pages 1600 sum 1280800" 0
+}
+
+# limited NAME VALUE ARGS...: elfload under ulimit -NAME VALUE
+limited() {
+	local opt=$1 value=$2
+	shift 2
+	"${NOBODY[@]}" bash -c 'ulimit "$0" "$1"; shift; exec "$@"' "$opt" "$value" \
+		"$SHARED/elfload" "$@"
 }
 
 @test "RLIMIT_AS (ulimit -v): refused up front, loaded at exactly enough" {
 	native_only "qemu-user needs more address space than the limit leaves"
-	local need
-	run -126 bash -c "ulimit -v 3000; exec '$E' '$F/plain'"
-	[[ "$output" =~ ^"elfload: $F/plain: needs "([0-9]+)" KiB of address space, RLIMIT_AS (ulimit -v) allows 3000 KiB"$ ]]
+	local need s=$SHARED/fixtures
+	run -126 limited -v 3000 "$s/plain"
+	[[ "$output" =~ ^"elfload: $s/plain: needs "([0-9]+)" KiB of address space, RLIMIT_AS (ulimit -v) allows 3000 KiB"$ ]]
 	need=${BASH_REMATCH[1]}
-	run -133 bash -c "ulimit -v $need; exec '$E' --stop-at-entry '$F/plain'"
-	run -126 bash -c "ulimit -v $((need - 1)); exec '$E' --stop-at-entry '$F/plain'"
+	run -133 limited -v "$need" --stop-at-entry "$s/plain"
+	run -126 limited -v $((need - 1)) --stop-at-entry "$s/plain"
 	# the 1 GiB bss
-	run -126 bash -c "ulimit -v 300000; exec '$E' '$F/bigbss'"
-	[[ "$output" =~ ^"elfload: $F/bigbss: needs "[0-9]+" KiB of address space, RLIMIT_AS (ulimit -v) allows 300000 KiB"$ ]]
+	run -126 limited -v 300000 "$s/bigbss"
+	[[ "$output" =~ ^"elfload: $s/bigbss: needs "[0-9]+" KiB of address space, RLIMIT_AS (ulimit -v) allows 300000 KiB"$ ]]
 	# and when the limit leaves no room even for elfload's own memory
-	run -126 bash -c "ulimit -v 500; exec '$E' /bin/true"
+	run -126 limited -v 500 /bin/true
 	expect "elfload: /bin/true: out of memory (Cannot allocate memory)" 126
 }
 
 @test "RLIMIT_DATA (ulimit -d): refused up front" {
 	native_only "qemu-user needs more memory than the limit leaves"
-	run -126 bash -c "ulimit -d 100000; exec '$E' '$F/bigbss'"
-	[[ "$output" =~ ^"elfload: $F/bigbss: needs "[0-9]+" KiB of private writable memory, RLIMIT_DATA (ulimit -d) allows 100000 KiB"$ ]]
+	local s=$SHARED/fixtures
+	run -126 limited -d 100000 "$s/bigbss"
+	[[ "$output" =~ ^"elfload: $s/bigbss: needs "[0-9]+" KiB of private writable memory, RLIMIT_DATA (ulimit -d) allows 100000 KiB"$ ]]
 }
 
 @test "a bss larger than RAM and swap: refused with vm.overcommit_memory 0, loaded with 1" {
-	local ram page
+	local ram f s=$SHARED/fixtures
 	ram=$(awk '/^MemTotal|^SwapTotal/ { s += $2 } END { printf "%d", s * 1024 }' /proc/meminfo)
 	[ "$ram" -lt $((1 << 40)) ] || skip "this machine has a terabyte"
 	set_sysctl overcommit_memory 0
-	run -126 "$E" "$F/bss1t"
-	[[ "$output" =~ ^"elfload: $F/bss1t: PT_LOAD "[0-9]+" 0x30000000-0x10030000000 needs 0x"[0-9a-f]+" bytes of memory, more than RAM and swap (0x"[0-9a-f]+" bytes) with vm.overcommit_memory 0"$ ]]
+	run -126 E_NOBODY "$s/bss1t"
+	[[ "$output" =~ ^"elfload: $s/bss1t: PT_LOAD "[0-9]+" 0x30000000-0x10030000000 needs 0x"[0-9a-f]+" bytes of memory, more than RAM and swap (0x"[0-9a-f]+" bytes) with vm.overcommit_memory 0"$ ]]
 	for f in bss44 bss46; do
-		run -126 "$E" "$F/$f"
+		run -126 E_NOBODY "$s/$f"
 		[[ "$output" == *" more than RAM and swap "* ]]
 	done
 	echo 1 > /proc/sys/vm/overcommit_memory
 	for f in bss1t bss44 bss46; do
-		run "$E" --stop-at-entry "$F/$f"
+		run E_NOBODY --stop-at-entry "$s/$f"
 		[ "$status" -eq 133 ] || { echo "$f: $status $output"; return 1; }
 	done
 }
 
 @test "vm.max_map_count lowered: refused up front, --map too" {
+	local s=$SHARED/fixtures
 	set_sysctl max_map_count 600
-	run -126 "$E" "$F/pages5000"
-	[[ "$output" =~ ^"elfload: $F/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
-	run -126 "$E" --map "$F/pages5000"
-	[[ "${lines[-1]}" =~ ^"elfload: $F/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
+	run -126 E_NOBODY "$s/pages5000"
+	[[ "$output" =~ ^"elfload: $s/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
+	run -126 E_NOBODY --map "$s/pages5000"
+	[[ "${lines[-1]}" =~ ^"elfload: $s/pages5000: needs 50"[0-9][0-9]" mappings, vm.max_map_count allows 600"$ ]]
 }
 
 @test "a file that shrinks while it is loaded: one line, 126" {
@@ -194,8 +206,22 @@ Try 'elfload --help' for more information." 125
 	expect "elfload: $F/plain: --stack-size 1048576G: a 0x4000000000000-byte stack does not fit in the address space" 126
 	run -126 "$E" --stack-top 0xffffffffffffffff "$F/plain"
 	[[ "$output" =~ ^"elfload: $F/plain: --stack-top 0xffffffffffffffff: above the highest user address 0x"[0-9a-f]+$ ]]
+	# names are shown on one line whatever they hold
+	run -127 "$E" "$(printf 'no\nsuch\tprogram\001')"
+	expect 'elfload: no\nsuch\tprogram\x01: No such file or directory' 127
 	run -126 E_NOBODY --page-size 1G "$SHARED/fixtures/plain"
 	[[ "$output" =~ ^"elfload: $SHARED/fixtures/plain: --page-size 1G: PT_LOAD "[0-9]+" 0x"[0-9a-f]+-0x[0-9a-f]+" starts a 0x40000000-byte page at 0x0, below vm.mmap_min_addr (0x"[0-9a-f]+")"$ ]]
+}
+
+@test "the fuzz corpus and its findings through the real loader, as nobody: reached or refused" {
+	native_only "the harness models x86_64"
+	[ "$ARCH" = x86_64 ] || skip "the harness models x86_64"
+	local top=$BATS_TEST_DIRNAME/..
+	[ -d "$top/build/fuzz/seeds" ] || skip "no seeds yet (make fuzz-seeds)"
+	run python3 "$BATS_TEST_DIRNAME/fuzz/real.py" "$ELF" "$top/build/fuzz/seeds" \
+		"$BATS_TEST_DIRNAME/fuzz/corpus" "$BATS_TEST_DIRNAME/fuzz/regressions"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "${lines[-1]}" == *": 0 failed" ]]
 }
 
 @test "every defective fixture, as nobody under --stop-at-entry: reached or refused" {

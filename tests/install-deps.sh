@@ -17,6 +17,10 @@ want setarch util-linux
 want unshare util-linux
 want busybox busybox-static
 want python3 python3
+# the fuzz harness: clang with libFuzzer and the sanitizers
+want clang clang
+[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
+	[ "$(uname -m)" != x86_64 ] || need="$need libclang-rt-14-dev"
 want_file /usr/lib/python3.11/test/test_json/__init__.py libpython3.11-testsuite
 host=$(uname -m)
 while read -r name triplet debian; do
