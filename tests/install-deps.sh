@@ -17,8 +17,9 @@ want setarch util-linux
 want unshare util-linux
 want busybox busybox-static
 want python3 python3
-# the fuzz harness: clang with libFuzzer and the sanitizers
+# the fuzz harness: clang with libFuzzer and the sanitizers; llvm-cov
 want clang clang
+want llvm-cov llvm
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 	[ "$(uname -m)" != x86_64 ] || need="$need libclang-rt-14-dev"
 want_file /usr/lib/python3.11/test/test_json/__init__.py libpython3.11-testsuite
