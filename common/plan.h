@@ -50,9 +50,12 @@ enum op_kind {
 	OP_SYNC_ICACHE,  /* make [addr, addr+len) coherent for execution */
 	OP_PRCTL,        /* prctl(flags, arg, addr, len, 0) */
 	OP_CLOSE,        /* close(fd) */
-	OP_TRAP,         /* stop here for a debugger: SIGTRAP to ourselves */
+	OP_TRAP,         /* stop here for a debugger: SIGTRAP to ourselves;
+			    with flags OP_TRAP_IGNORED, while SIGTRAP is
+			    ignored, so that passed on it does nothing */
 };
 #define OP_KIND_MASK 0xff
+#define OP_TRAP_IGNORED 1
 #define OP_OPTIONAL  0x100 /* failure is ignored: the kernel may refuse */
 #define OP_IF_FAILED 0x200 /* run only if the op before failed */
 

@@ -54,6 +54,13 @@ static inline long sys_getrandom(void *buf, size_t n, unsigned flags)
 { return my_syscall3(__NR_getrandom, buf, n, flags); }
 static inline long sys_prlimit(int res, void *old)
 { return my_syscall4(__NR_prlimit64, 0, res, 0, old); }
+static inline long sys_prlimit_set(int res, const void *new)
+{ return my_syscall4(__NR_prlimit64, 0, res, new, 0); }
+static inline long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
+			      int flags, uint64_t new_addr)
+{ return my_syscall5(__NR_mremap, old, old_len, new_len, flags, new_addr); }
+static inline long sys_rt_sigaction(int sig, const void *act, void *old)
+{ return my_syscall4(__NR_rt_sigaction, sig, act, old, 8); }
 static inline long sys_faccessat(const char *path, int mode)
 { return my_syscall4(__NR_faccessat, AT_FDCWD, path, mode, 0); }
 static inline long sys_faccessat2(int fd, const char *path, int mode, int flags)

@@ -16,13 +16,16 @@ static const char usage_text[] =
 "  --base ADDR         load a position-independent PROGRAM at ADDR\n"
 "  --map               print the planned layout and exit without running\n"
 "  -v, --verbose       print the planned layout on stderr, then run\n"
-"  --aslr              keep address-space randomization (default: off, as\n"
-"                      under gdb or setarch -R)\n"
+"  --aslr              keep the kernel's layout, randomized (default: a fixed\n"
+"                      layout away from where traced programs had pages)\n"
 "  --stop-at-entry     stop with SIGTRAP once everything is mapped, right\n"
 "                      before the program's first instruction (for debuggers)\n"
 "  --stack-size SIZE   stack size (default RLIMIT_STACK, 8M if unlimited)\n"
 "  --stack-top ADDR    put the top of the stack at ADDR\n"
 "  --page-size N       lay segments out as if pages were N bytes\n"
+"  --reserve LO-HI     keep [LO, HI) free of all that elfload places\n"
+"                      (repeatable; an ELFie's own pages are kept free\n"
+"                      by themselves)\n"
 "  -h, --help          show this help and exit\n"
 "      --version       show the version and exit\n"
 "\n"
@@ -49,6 +52,19 @@ static uint64_t parse_num(const char *opt, const char *s, int suffix)
 	if (!end || (*end && !shift) || v > (UINT64_MAX >> shift))
 		usage_error("invalid %s '%s'", opt, s);
 	return v << shift;
+}
+
+/* --reserve LO-HI: two addresses, the first below the second */
+static void add_reserve(struct options *o, const char *v, int max)
+{
+	uint64_t lo, hi;
+	const char *p = parse_u64(v, 0, &lo);
+
+	if (!p || *p != '-' || !(p = parse_u64(p + 1, 0, &hi)) || *p || lo >= hi)
+		usage_error("invalid --reserve '%s': not LO-HI with LO below HI", v);
+	if (!o->reserve)
+		o->reserve = xalloc(max * sizeof(*o->reserve));
+	o->reserve[o->nreserve++] = (struct range){ lo, hi, str_printf("--reserve %s", v), 0 };
 }
 
 /* --name VALUE or --name=VALUE */
@@ -115,6 +131,8 @@ void parse_options(struct options *o, int argc, char **argv)
 		} else if ((v = opt_value(&a, end, "--stack-top"))) {
 			o->stack_top = parse_num("--stack-top", v, 0);
 			o->stack_top_arg = v;
+		} else if ((v = opt_value(&a, end, "--reserve"))) {
+			add_reserve(o, v, argc);
 		} else if ((v = opt_value(&a, end, "--page-size"))) {
 			o->page_size = parse_num("--page-size", v, 1);
 			o->page_size_arg = v;

@@ -44,7 +44,7 @@ static int setid_ignored(const struct image *im)
 }
 
 /* "TracerPid:\t123" in /proc/self/status: someone ptraces us. */
-static int traced(void)
+int being_traced(void)
 {
 	static const char key[] = "\nTracerPid:\t";
 	char buf[4096];
@@ -98,7 +98,7 @@ static void check_file_caps(const struct image *im, const struct host *h)
 		return;
 	if (!caps.data[0].permitted && !caps.data[1].permitted)
 		return;
-	if (setid_ignored(im) || traced())
+	if (setid_ignored(im) || being_traced())
 		return;
 	die(EXIT_CANNOT, "has file capabilities (security.capability), which elfload cannot give it: run it directly");
 }
@@ -121,7 +121,7 @@ void decide_credentials(struct image *im, const struct host *h)
 	/* as the kernel decides it: against the real IDs */
 	is_setid = im->run_euid != uid || im->run_egid != gid;
 	im->secure = is_setid || auxv_get(h->auxv, AT_SECURE);
-	if (is_setid && traced() && !capable(CAP_SETUID)) {
+	if (is_setid && being_traced() && !capable(CAP_SETUID)) {
 		im->run_euid = uid;   /* the kernel's downgrade */
 		im->run_egid = gid;
 	}

@@ -182,8 +182,10 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 	add_op(lay, OP_CLOSE, 0, 0)->fd = im->fd;
 	if (in->path)
 		add_op(lay, OP_CLOSE, 0, 0)->fd = in->fd;
+	/* under a debugger, the trap must not reach the program if it is
+	 * passed on (handle SIGTRAP pass): stage2 ignores it while raising it */
 	if (stop_at_entry)
-		add_op(lay, OP_TRAP, 0, 0);
+		add_op(lay, OP_TRAP, 0, 0)->flags = being_traced() ? OP_TRAP_IGNORED : 0;
 }
 
 /* How big the hole must be: the blob, the phdr copy, stage2's stack, and

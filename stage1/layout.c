@@ -85,9 +85,44 @@ static const struct seg *seg_in(const struct layout *lay, uint64_t lo,
 	return i < lay->nall && seg_lo(&lay->all[i], L) < hi ? &lay->all[i] : 0;
 }
 
+/* The reserved range that overlaps [lo, hi), or 0. */
+static const struct range *reserved_in(const struct layout *lay, uint64_t lo,
+				       uint64_t hi)
+{
+	for (size_t i = 0; i < lay->nreserved; i++)
+		if (lay->reserved[i].lo < hi && lo < lay->reserved[i].hi)
+			return &lay->reserved[i];
+	return 0;
+}
+
+int taken_by(const struct layout *lay, uint64_t lo, uint64_t hi, struct range *by)
+{
+	const struct seg *s = seg_in(lay, lo, hi, lay->page);
+	const struct range *r = reserved_in(lay, lo, hi);
+
+	if (s)
+		*by = (struct range){ s->vaddr, s->vaddr + s->memsz, seg_name(s), 0 };
+	else if (r)
+		*by = (struct range){ r->lo, r->hi, "reserved", 0 };
+	return s || r;
+}
+
 static int is_vdso_like(const char *name)
 {
 	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
+}
+
+/* Is this mapping wholly stage1's scratch memory? It goes with stage1,
+ * so whatever lands on it is no collision worth naming. */
+static int in_arena(const struct range *m)
+{
+	size_t n;
+	const struct range *r = arena_ranges(&n);
+
+	for (size_t k = 0; k < n; k++)
+		if (m->lo >= r[k].lo && m->hi <= r[k].hi)
+			return 1;
+	return 0;
 }
 
 /* Is this mapping stage1's own: its image, its stack (and a guard page
@@ -96,8 +131,6 @@ static int is_ours(const struct host *h, size_t i)
 {
 	extern char __executable_start[], _end[];
 	const struct range *m = &h->maps[i], *next = i + 1 < h->nmaps ? m + 1 : 0;
-	const struct range *r;
-	size_t n;
 
 	if (m->lo < (uint64_t)_end && m->hi > (uint64_t)__executable_start)
 		return 1;
@@ -106,11 +139,7 @@ static int is_ours(const struct host *h, size_t i)
 	if (next && !strcmp(next->name, "[stack]") && m->hi == next->lo &&
 	    m->perms && !memcmp(m->perms, "---", 3))
 		return 1;
-	r = arena_ranges(&n);
-	for (size_t k = 0; k < n; k++)
-		if (m->lo >= r[k].lo && m->hi <= r[k].hi)
-			return 1;
-	return 0;
+	return in_arena(m);
 }
 
 /* Keep m, less any of stage1's memory that the kernel (or qemu) showed as
@@ -135,35 +164,37 @@ static void keep(struct layout *lay, const struct range *m)
 }
 
 /* What stage2 leaves mapped: everything that is not stage1's own and that
- * no segment needs: the vDSO and its vvar pages, qemu-user's signal
- * trampolines, whatever else the kernel provides. The vDSO reads vvar, so
- * if a segment needs any of them all go, and AT_SYSINFO_EHDR with them. */
+ * neither a segment nor a reserved range needs: the vDSO and its vvar
+ * pages, qemu-user's signal trampolines, whatever else the kernel
+ * provides. The vDSO reads vvar, so if any of them must go they all go,
+ * AT_SYSINFO_EHDR with them, and --map names each. */
 static void decide_kept(struct layout *lay, const struct host *h)
 {
-	uint64_t L = h->layout_page;
-	int vdso_ok = 1;
+	int vdso_ok = !lay->vdso_broken;
+	struct range vby = { 0, 0, "a move half done", 0 };   /* why the vDSO goes */
+	size_t na;
 
 	for (size_t i = 0; i < h->nmaps; i++)
 		if (is_vdso_like(h->maps[i].name) &&
-		    seg_in(lay, h->maps[i].lo, h->maps[i].hi, L))
+		    taken_by(lay, h->maps[i].lo, h->maps[i].hi, &vby))
 			vdso_ok = 0;
-	size_t na;
-
 	arena_ranges(&na);
 	lay->kept = xalloc((h->nmaps + 1) * (na + 1) * sizeof(*lay->kept));
 	for (size_t i = 0; i < h->nmaps; i++) {
 		const struct range *m = &h->maps[i];
-		const struct seg *s;
-		int vdso = is_vdso_like(m->name);
+		int vdso = is_vdso_like(m->name), taken;
+		struct range by;
 
 		if (m->lo >= h->top)
 			continue;
-		s = seg_in(lay, m->lo, m->hi, L);
-		if (s)
-			note_collision(lay, m->name, m->lo, m->hi, seg_name(s), s->vaddr,
-			     s->vaddr + s->memsz,
-			     vdso ? "unmapped; AT_SYSINFO_EHDR dropped" : "unmapped");
-		if (!s && !is_ours(h, i) && (vdso_ok || !vdso))
+		taken = taken_by(lay, m->lo, m->hi, &by);
+		if (taken && !in_arena(m))
+			note_collision(lay, m->name, m->lo, m->hi, by.name, by.lo, by.hi,
+				       vdso ? "unmapped; AT_SYSINFO_EHDR dropped" : "unmapped");
+		else if (vdso && !vdso_ok)
+			note_collision(lay, m->name, m->lo, m->hi, vby.name, vby.lo, vby.hi,
+				       "unmapped with the vDSO");
+		if (!taken && !is_ours(h, i) && (vdso_ok || !vdso))
 			keep(lay, m);
 	}
 	lay->keep_vdso = vdso_ok && h->vdso;
@@ -178,6 +209,10 @@ static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 	const struct seg *s = seg_in(lay, lo, hi, L);
 	uint64_t below = s ? seg_lo(s, L) : UINT64_MAX;
 
+	for (size_t i = 0; i < lay->nreserved; i++)
+		if (lay->reserved[i].lo < hi && lo < lay->reserved[i].hi &&
+		    lay->reserved[i].lo < below)
+			below = lay->reserved[i].lo;
 	for (size_t i = 0; i < lay->nkept; i++)
 		if (lay->kept[i].lo < hi && lo < lay->kept[i].hi &&
 		    lay->kept[i].lo < below)
@@ -185,8 +220,15 @@ static uint64_t obstacle(const struct layout *lay, uint64_t lo, uint64_t hi,
 	return below;
 }
 
-/* The new stack: at --stack-top, else where the kernel had it, or the
- * highest place below that nothing is in the way of. */
+static struct range *busy_ranges(const struct layout *lay,
+				 const struct host *h, int now, size_t *n);
+static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
+			    uint64_t floor, uint64_t limit, uint64_t pg,
+			    uint64_t align);
+
+/* The new stack: at --stack-top, else at the area's place for it (with
+ * --aslr, where the kernel had it), or the highest place below that
+ * nothing is in the way of, or failing that the highest free place. */
 static void place_stack(struct layout *lay, const struct host *h,
 			const struct options *o)
 {
@@ -201,36 +243,44 @@ static void place_stack(struct layout *lay, const struct host *h,
 		die(EXIT_CANNOT, "--stack-top %s: above the highest user address 0x%lx",
 		    o->stack_top_arg, h->top);
 	size = page_up(o->stack_size, h->page);
-	want = top = o->stack_top_arg ? page_up(o->stack_top, h->page) : h->stack_top;
+	want = top = o->stack_top_arg ? page_up(o->stack_top, h->page) :
+		     lay->area.fixed ? lay->area.stack_top : h->stack_top;
 	if (o->stack_top_arg && want < size + guard + h->min_addr)
 		die(EXIT_CANNOT, "--stack-top %s: a 0x%lx-byte stack does not fit below it",
 		    o->stack_top_arg, size);
 	for (;;) {
 		uint64_t b;
 
-		if (top < size + guard + h->min_addr)
-			die(EXIT_CANNOT, "%sno room for a 0x%lx-byte stack below 0x%lx",
-			    by, size, want);
+		if (top < size + guard + h->min_addr) {
+			size_t n;
+			struct range *busy = busy_ranges(lay, h, 0, &n);
+			uint64_t at = highest_fit(busy, n, size + guard, h->min_addr, h->top,
+						  h->page, h->page);
+
+			if (!at)
+				die(EXIT_CANNOT, "%sno room for a 0x%lx-byte stack", by, size);
+			top = at + guard + size;
+			break;
+		}
 		b = obstacle(lay, top - size - guard, top, L);
 		if (b == UINT64_MAX)
 			break;
 		if (o->stack_top_arg) {
-			const struct seg *s = seg_in(lay, top - size - guard, top, L);
+			struct range by = { 0, 0, "the vDSO", 0 };
 
+			taken_by(lay, top - size - guard, top, &by);
 			die(EXIT_CANNOT, "--stack-top %s: the stack 0x%lx-0x%lx overlaps %s",
-			    o->stack_top_arg, top - size, top,
-			    s ? seg_name(s) : "the vDSO");
+			    o->stack_top_arg, top - size, top, by.name);
 		}
 		top = page_down(b, h->page);
 	}
 	lay->stack_lo = top - size;
 	lay->stack_top = top;
 	if (top != want) {
-		const struct seg *s = seg_in(lay, want - size - guard, want, L);
+		struct range by = { 0, 0, "[vdso]", 0 };
 
-		note_collision(lay, "[stack]", want - size, want,
-			       s ? seg_name(s) : "[vdso]", s ? s->vaddr : 0,
-			       s ? s->vaddr + s->memsz : 0,
+		taken_by(lay, want - size - guard, want, &by);
+		note_collision(lay, "[stack]", want - size, want, by.name, by.lo, by.hi,
 			       str_printf("stack moved to 0x%lx-0x%lx", lay->stack_lo, top));
 	}
 }
@@ -242,7 +292,8 @@ static struct range *busy_ranges(const struct layout *lay,
 				 const struct host *h, int now, size_t *n)
 {
 	size_t k = 0, m = 0;
-	struct range *r = xalloc((h->nmaps + lay->nkept + lay->nall + 1) * sizeof(*r));
+	struct range *r = xalloc((h->nmaps + lay->nkept + lay->nreserved + lay->nall + 1) *
+				 sizeof(*r));
 	uint64_t L = h->layout_page;
 
 	for (size_t i = 0; i < h->nmaps; i++)
@@ -250,6 +301,8 @@ static struct range *busy_ranges(const struct layout *lay,
 			r[k++] = h->maps[i];
 	for (size_t i = 0; i < lay->nkept; i++)
 		r[k++] = lay->kept[i];
+	for (size_t i = 0; i < lay->nreserved; i++)
+		r[k++] = lay->reserved[i];
 	for (uint64_t i = 0; i < lay->nall; i++)
 		r[k++] = (struct range){ seg_lo(&lay->all[i], L),
 					 seg_hi(&lay->all[i], L), 0, 0 };
@@ -293,12 +346,15 @@ static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
 	return 0;
 }
 
-/* Where the kernel's mmap() would start looking, top-down: below the vDSO
- * (it went first in stage1's mmap area), or well below the stack. */
-static uint64_t mmap_top(const struct host *h)
+/* Where the kernel's mmap() would start looking, top-down: the area's
+ * mmap base; with --aslr, below the vDSO (it went first in stage1's mmap
+ * area), or well below the stack. */
+static uint64_t mmap_top(const struct layout *lay, const struct host *h)
 {
 	uint64_t top = 0;
 
+	if (lay->area.fixed)
+		return lay->area.mmap_top;
 	for (size_t i = 0; i < h->nmaps; i++)
 		if (is_vdso_like(h->maps[i].name) && (!top || h->maps[i].lo < top))
 			top = h->maps[i].lo;
@@ -317,7 +373,7 @@ static uint64_t place_dyn(struct layout *lay, const struct image *im,
 			    im->segs[im->nsegs - 1].memsz, L) - lo;
 	size_t n;
 	struct range *busy = busy_ranges(lay, h, 0, &n);
-	uint64_t at = highest_fit(busy, n, size, h->min_addr, mmap_top(h), L, align);
+	uint64_t at = highest_fit(busy, n, size, h->min_addr, mmap_top(lay, h), L, align);
 
 	if (!at)
 		at = highest_fit(busy, n, size, h->min_addr, h->top, L, align);
@@ -345,10 +401,11 @@ void place_hole(struct layout *lay, const struct host *h, uint64_t size)
 	lay->hole_hi = lo + size;
 }
 
-/* ET_DYN programs: --base, else where the kernel puts a program that has
- * an interpreter (2/3 of the address space, randomized with --aslr), else,
- * like the kernel with a static-PIE or an interpreter run directly, in the
- * mmap area. Returns the bias (the address p_vaddr 0 gets). */
+/* ET_DYN programs: --base, else, for a program that has an interpreter,
+ * the area's PIE base (with --aslr, the kernel's: 2/3 of the address space,
+ * randomized), else, like the kernel with a static-PIE or an interpreter
+ * run directly, in the mmap area. Returns the bias (the address p_vaddr 0
+ * gets). */
 static uint64_t program_base(struct layout *lay, const struct image *im,
 			     const struct host *h, const struct options *o,
 			     int has_interp)
@@ -364,6 +421,8 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 	}
 	if (!has_interp)
 		return place_dyn(lay, im, h);
+	if (lay->area.fixed)
+		return page_up(lay->area.pie_base, align) - first;
 	base = h->top / 3 * 2;
 	if (o->aslr) {
 		uint64_t r = 0;
@@ -374,18 +433,28 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 	return page_down(base, align) - first;
 }
 
-/* The brk heap starts after the program's highest segment, as the kernel
- * places it; for a program without interpreter loaded in the mmap area
- * (static-PIE, ld.so run directly) it goes where ET_DYN programs would
- * have gone, out of the way of the mappings around it. */
-static uint64_t program_brk(const struct image *im, const struct host *h,
-			    int has_interp)
+/* The brk heap starts at the area's place for it, unless something is
+ * in the way there (then, and with --aslr, where the kernel puts it:
+ * after the program's highest segment; for a program without interpreter
+ * loaded in the mmap area, static-PIE or ld.so run directly, where ET_DYN
+ * programs would have gone, out of the way of the mappings around it). */
+static uint64_t program_brk(struct layout *lay, const struct image *im,
+			    const struct host *h, int has_interp)
 {
 	const struct seg *last = &im->segs[im->nsegs - 1];
-	uint64_t brk = page_up(last->vaddr + last->memsz, h->page);
+	uint64_t brk = page_up(last->vaddr + last->memsz, h->page), want = lay->area.brk;
+	struct range by = { 0, 0, "what stays mapped", 0 };
 
-	if (im->eh.e_type == ET_DYN && !has_interp)
+	if (lay->area.fixed) {
+		if (!taken_by(lay, want, want + h->page, &by) &&
+		    obstacle(lay, want, want + h->page, h->page) == UINT64_MAX &&
+		    (want >= lay->stack_top || want + h->page <= lay->stack_lo))
+			return want;
+		note_collision(lay, "[heap]", want, want + h->page, by.name, by.lo, by.hi,
+			       str_printf("brk start moved to 0x%lx", brk));
+	} else if (im->eh.e_type == ET_DYN && !has_interp) {
 		brk = page_down(h->top / 3 * 2, h->page);
+	}
 	return brk < h->top ? brk : h->top - h->page;
 }
 
@@ -402,12 +471,34 @@ static void place_interp(struct layout *lay, struct image *in,
 	add_footprint(lay, in);
 }
 
+/* The ranges nothing of elfload's may go to: --reserve, and the pages the
+ * program maps itself (an ELFie's, elfie.c), on whole pages. */
+static void reserve(struct layout *lay, const struct options *o,
+		    const struct image *im, const struct host *h)
+{
+	size_t n = o->nreserve + im->nown;
+
+	lay->reserved = xalloc((n + 1) * sizeof(*lay->reserved));
+	for (size_t i = 0; i < n; i++) {
+		struct range r = i < o->nreserve ? o->reserve[i] : im->own[i - o->nreserve];
+
+		r.lo = page_down(r.lo, h->page);
+		r.hi = r.hi > UINT64_MAX - h->page ? page_down(UINT64_MAX, h->page) :
+		       page_up(r.hi, h->page);
+		lay->reserved[lay->nreserved++] = r;
+	}
+	sort_by_u64(lay->reserved, lay->nreserved, sizeof(struct range),
+		    offsetof(struct range, lo));
+}
+
 uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 		     struct host *h, const struct options *o)
 {
 	uint64_t pc;
 
 	lay->page = h->layout_page;
+	plan_area(lay, h, o);
+	reserve(lay, o, im, h);
 	if (o->has_base && im->eh.e_type != ET_DYN)
 		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
 	if (im->eh.e_type == ET_DYN) {
@@ -420,6 +511,7 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 	add_footprint(lay, im);
 	pc = o->entry ? find_symbol(im, o->entry) : im->entry;
 	check_entry(im, pc, o->entry ? "--entry" : "entry point");
+	move_vdso(lay, h);
 	decide_kept(lay, h);
 	place_stack(lay, h, o);
 	if (in->path) {
@@ -427,6 +519,6 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 		if (!o->entry)
 			pc = in->entry;
 	}
-	lay->brk = program_brk(im, h, !!in->path);
+	lay->brk = program_brk(lay, im, h, !!in->path);
 	return pc;
 }

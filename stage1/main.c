@@ -6,9 +6,9 @@
  * Contract with stage2: see common/plan.h.
  *
  *   read the options             cli.c
- *   re-exec without ASLR         reexec.c   (once; then restore personality)
+ *   re-exec, laid out anew       reexec.c   (once; then the caller's settings back)
  *   look at the machine          host.c
- *   open and check the program   open.c, elf.c (and its interpreter)
+ *   open and check the program   open.c, elf.c, elfie.c (and its interpreter)
  *   plan where everything goes   layout.c, segments.c
  *   build the program's stack    stack.c
  *   find room for stage2         handover.c
@@ -34,6 +34,7 @@ static void load_program(struct image *im, struct image *in,
 
 	open_program(im, o->program, h);
 	load_elf(im, h);
+	find_own_pages(im);
 	decide_credentials(im, h);
 	interp = o->interp ? o->interp : im->interp;
 	if (!interp)
@@ -59,8 +60,8 @@ void stage1_main(long *sp)
 	parse_options(&o, argc, argv);
 	die_prefix = o.program;   /* what every message names from now on */
 	if (!o.aslr)
-		reexec_without_aslr(argv, envp, auxv);
-	restore_personality(envp);
+		reexec_once(argv, envp, auxv);
+	restore_caller(envp);
 	probe_host(&h, sp, envp, auxv);
 	apply_options(&o, &h);
 	load_program(&im, &in, &o, &h);

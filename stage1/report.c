@@ -61,18 +61,26 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 		"[elfload]", "plan, unmapped before the jump");
 
 	sort_by_u64(r, n, sizeof(*r), offsetof(struct row, lo));
-	out_printf(&o, "elfload: %s: layout (page size %lu)\n", im->path, L);
+	out_printf(&o, "elfload: %s: layout (page size %lu, top 0x%lx)\n", im->path, L,
+		   h->top);
 	for (size_t i = 0; i < n; i++)
 		out_printf(&o, "%08lx-%08lx %s %08lx %-20s %s\n", r[i].lo, r[i].hi,
 			   r[i].perms, r[i].off, r[i].name, r[i].what);
+	for (size_t i = 0; i < lay->nreserved; i++)
+		out_printf(&o, "reserved: %lx-%lx %s\n", lay->reserved[i].lo,
+			   lay->reserved[i].hi, lay->reserved[i].name);
 	for (size_t i = 0; i < lay->ncoll; i++) {
 		const struct collision *c = &lay->coll[i];
 
-		out_printf(&o, "%s: %s %lx-%lx %s %s %lx-%lx: %s\n",
-			   c->shared ? "note" : "collision", c->what, c->lo,
-			   c->hi, c->shared ? "shares a page with" :
-			   "is in the way of", c->by, c->by_lo, c->by_hi,
-			   c->outcome);
+		if (c->kind == NOTE_MOVED)
+			out_printf(&o, "moved: %s %lx-%lx: %s\n", c->what, c->lo, c->hi,
+				   c->outcome);
+		else
+			out_printf(&o, "%s: %s %lx-%lx %s %s %lx-%lx: %s\n",
+				   c->kind == NOTE_SHARED ? "note" : "collision", c->what,
+				   c->lo, c->hi, c->kind == NOTE_SHARED ?
+				   "shares a page with" : "is in the way of", c->by,
+				   c->by_lo, c->by_hi, c->outcome);
 	}
 	out_flush(&o);
 }

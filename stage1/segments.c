@@ -100,7 +100,7 @@ static void load_shared_page(struct layout *lay, const struct image *im,
 	add_protect(lay, page, L, prot);
 	note_collision(lay, seg_name(&im->segs[first]), page, page + L,
 		       seg_name(&im->segs[j - 1]), page, page + L,
-		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->shared = 1;
+		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->kind = NOTE_SHARED;
 }
 
 /* The pages only this segment uses, [lo, hi). Its whole pages of file

@@ -60,7 +60,8 @@ static void fresh_random(unsigned char out[16], const long *auxv)
  * instead of elfload. Entries the kernel added that we know nothing about
  * pass through unchanged. */
 static long *program_auxv(const long *auxv, const struct image *im,
-			  uint64_t interp_base, const struct layout *lay)
+			  uint64_t interp_base, const struct layout *lay,
+			  uint64_t vdso)
 {
 	size_t n = 0;
 	long *out;
@@ -81,9 +82,10 @@ static long *program_auxv(const long *auxv, const struct image *im,
 		case AT_FLAGS:  v = 0; break;
 		case AT_SECURE: v = im->secure; break;
 		case AT_EXECFD: continue;
-		case AT_SYSINFO_EHDR:
+		case AT_SYSINFO_EHDR:   /* where it is now, if it stays */
 			if (!lay->keep_vdso)
 				continue;
+			v = (long)vdso;
 			break;
 		}
 		out[2 * n] = t;
@@ -184,5 +186,5 @@ void build_stack(struct stack_image *st, const struct options *o,
 
 	fresh_random(rnd, h->auxv);
 	lay_out(st, lay->stack_top, program_argv(o), o->nargs + 1, h->envp,
-		im->path, program_auxv(h->auxv, im, in->bias, lay), rnd);
+		im->path, program_auxv(h->auxv, im, in->bias, lay, h->vdso), rnd);
 }

@@ -8,10 +8,12 @@
  *   cli.c      the command line          reexec.c   randomization off
  *   host.c     what the machine is like   open.c     finding the program
  *   elf.c      reading and validating     symbol.c   --entry SYMBOL
+ *   elfie.c    pages an ELFie maps itself
  *   layout.c   where everything goes      segments.c the ops that map them
  *   stack.c    the program's first stack  handover.c filling the hole
  *   launch.c   mapping it, the jump
- *   limits.c   what the kernel allows    report.c   --map and --verbose
+ *   area.c     elfload's own addresses   limits.c   what the kernel allows
+ *   report.c   --map and --verbose
  *   creds.c    set-user-ID and -group-ID
  *   out.c      messages and dying         mem.c      memory until stage2
  *   sort.c     the one sort
@@ -142,6 +144,8 @@ struct image {
 	uint64_t align;       /* the largest p_align */
 	uint64_t bias;        /* ET_DYN: where it was put; 0 for ET_EXEC */
 	uint64_t entry;       /* e_entry + bias */
+	struct range *own;    /* pages it maps itself (an ELFie's, elfie.c) */
+	size_t nown;
 };
 
 /* ---- the machine, as stage1 finds it ---- */
@@ -176,6 +180,8 @@ struct options {
 	uint64_t page_size;   /* --page-size */
 	/* the numbers as given, for messages; 0 if not */
 	const char *base_arg, *stack_size_arg, *stack_top_arg, *page_size_arg;
+	struct range *reserve;  /* --reserve, named after how they were given */
+	size_t nreserve;
 	int map, verbose, aslr, stop_at_entry;
 };
 void parse_options(struct options *o, int argc, char **argv);
@@ -183,8 +189,8 @@ void parse_options(struct options *o, int argc, char **argv);
 void apply_options(struct options *o, struct host *h);
 
 /* ---- reexec.c ---- */
-void reexec_without_aslr(char **argv, char **envp, const long *auxv);
-void restore_personality(char **envp);
+void reexec_once(char **argv, char **envp, const long *auxv);
+void restore_caller(char **envp);
 
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *sp, char **envp, long *auxv);
@@ -203,6 +209,8 @@ void open_interp(struct image *im, const char *path);
 /* ---- creds.c ---- */
 /* Do we have capability cap (CAP_*) in our effective set? */
 int capable(int cap);
+/* Does a debugger (or anything) ptrace us? */
+int being_traced(void);
 /* The IDs execve would run the program with, or a refusal. */
 void decide_credentials(struct image *im, const struct host *h);
 /* Takes them; the last thing before stage2. */
@@ -217,17 +225,30 @@ void check_placement(const struct image *im, const struct host *h);
 void relocate(struct image *im, uint64_t bias);
 void check_entry(const struct image *im, uint64_t pc, const char *what);
 
+/* ---- elfie.c ---- */
+/* The pages a pinball2elf ELFie maps itself, as im->own. */
+void find_own_pages(struct image *im);
+
 /* ---- symbol.c ---- */
 uint64_t find_symbol(const struct image *im, const char *name);
 
 /* ---- layout.c ---- */
+/* What --map tells besides the table: what was in the way of what and
+ * what became of it; a page segments share; what the default layout moved */
+enum { NOTE_COLLISION, NOTE_SHARED, NOTE_MOVED };
 struct collision {
 	const char *what;     /* the thing that was in the way */
 	uint64_t lo, hi;
 	const char *by;       /* what it was in the way of */
 	uint64_t by_lo, by_hi;
 	const char *outcome;
-	int shared;           /* a page shared by segments, not a collision */
+	int kind;
+};
+
+/* Where elfload puts what it places (area.c) */
+struct area {
+	int fixed;            /* the default layout; 0: the kernel's (--aslr) */
+	uint64_t stack_top, vdso, brk, mmap_top, pie_base;
 };
 
 struct layout {
@@ -247,6 +268,10 @@ struct layout {
 	uint64_t phdr_len;    /* the phdr copy behind the code, or 0 */
 	uint64_t page;        /* the granule segments are laid out in */
 	uint64_t unmap_cap;   /* room for this many munmap ops in the plan */
+	struct area area;
+	int vdso_broken;      /* moving it failed half-way: it must go */
+	struct range *reserved; /* --reserve, and what an ELFie maps itself */
+	size_t nreserved;
 };
 
 /* Where everything goes; returns where the process starts. The ops
@@ -259,8 +284,15 @@ struct collision *note_collision(struct layout *lay, const char *what,
 				 uint64_t by_lo, uint64_t by_hi,
 				 const char *outcome);
 const char *seg_name(const struct seg *s);
+/* Does a segment or a reserved range meet [lo, hi)? Then *by is it, named
+ * for messages ("PT_LOAD 3", "reserved"). */
+int taken_by(const struct layout *lay, uint64_t lo, uint64_t hi, struct range *by);
 static inline uint64_t seg_lo(const struct seg *s, uint64_t L) { return page_down(s->vaddr, L); }
 static inline uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(s->vaddr + s->memsz, L); }
+
+/* ---- area.c ---- */
+void plan_area(struct layout *lay, const struct host *h, const struct options *o);
+void move_vdso(struct layout *lay, struct host *h);
 
 /* ---- segments.c: the ops that load the segments ---- */
 /* The ops for the program's segments and its interpreter's. */

@@ -153,7 +153,7 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 
 @test "no room for the stack" {
 	native_only "bad-fill is laid out around the kernel's vDSO"
-	refuses 126 "elfload: $F/bad-fill: --stack-size 0x7f000000000: no room for a 0x7f000000000-byte stack below 0x7ffffffff000" \
+	refuses 126 "elfload: $F/bad-fill: --stack-size 0x7f000000000: no room for a 0x7f000000000-byte stack" \
 		--stack-size 0x7f000000000 "$F/bad-fill"
 }
 

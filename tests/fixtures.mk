@@ -43,9 +43,9 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	phentsize noload filesz beyond overflow low high congruence overlap \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
-	pie-nolibc ids tiny shared3200 shared25600 bss1t bss44 bss46 \
+	pie-nolibc ids tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
-	$(if $(filter x86_64,$(ARCH)),elf32)
+	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap
 
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
 $(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
@@ -104,6 +104,9 @@ $(F)/shared3200: $(F)/mkbad $(F)/contig1600
 	$(F)/mkbad split $(F)/contig1600 $@ 0x800
 $(F)/shared25600: $(F)/mkbad $(F)/contig1600
 	$(F)/mkbad split $(F)/contig1600 $@ 0x100
+# the first of those pages shared by three segments from three file pages
+$(F)/thirds: $(F)/mkbad $(F)/contig1600
+	$(F)/mkbad thirds $(F)/contig1600 $@
 # one RWX PT_LOAD: the whole 256-byte file, and bss up to 8 KiB
 $(F)/tiny: $(F)/mkbad $(F)/plain
 	$(F)/mkbad tiny $(F)/plain $@ 0x100 0x2000 0x10000000
@@ -140,7 +143,8 @@ $(F)/perms: tests/fixtures/perms.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $< -Wl,--section-start=.pin_r=0x50000000 \
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
-$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F)/ids: $(F)/%: tests/fixtures/%.c
+$(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F)/ids \
+$(F)/clock: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 # a tool that runs here, whatever ARCH is
@@ -151,6 +155,16 @@ $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
 	$(F)/mkbad fill $(F)/pin-base $@ $$(v=$(call noaslr,vvar); [ $$v != 0x0 ] && echo $$v || echo 0x7ff000000000) 0x7fffff000000
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
+# pinball2elf's ELFie of its own example pinball (tests/pinball says how it
+# was made; x86_64 only)
+$(F)/elfie: tests/pinball/log_0.basic.elfie.gz
+	@mkdir -p $(@D)
+	gzip -dc $< > $@ && chmod 755 $@
+# replaces the page three below the end of a no-ASLR run's vDSO (x86_64:
+# 0x7ffff7ffc000, a page of the ELFie's); without a vDSO, a page near the top
+$(F)/remap: tests/fixtures/remap.c $(F)/probe
+	e=$(call noaslr,vdso-end); [ $$e != 0x0 ] || e=0x7ffff7fff000; \
+	$(FIXCC) -DPAGE=$$(printf '0x%x' $$((e - 0x3000))) -o $@ $<
 # a genuine ELFCLASS32 program (i386, without libc: gcc -m32 needs no more)
 $(F)/elf32: tests/fixtures/elf32.c
 	@mkdir -p $(@D)

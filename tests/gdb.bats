@@ -139,6 +139,21 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 	debugs "$F/staticpie"
 }
 
+@test "its stop, passed on to the program, does not kill it" {
+	run "$GDB" -batch -ex 'handle SIGTRAP nostop noprint pass' -ex continue "$F/plain"
+	[[ "$output" == *"pinned 0x"* ]]
+	grep -q 'exited normally\]$' <<<"$output"
+	! grep -q 'terminated with signal SIGTRAP' <<<"$output"
+}
+
+@test "the same layout whatever gdb's disable-randomization says" {
+	local on off
+	on=$("$GDB" -batch -ex 'info proc mappings' "$F/pin-stack" 2>/dev/null | grep -E '^ +0x')
+	off=$("$GDB" -batch -iex 'set disable-randomization off' -ex 'info proc mappings' \
+		"$F/pin-stack" 2>/dev/null | grep -E '^ +0x')
+	[ -n "$on" ] && [ "$on" = "$off" ]
+}
+
 @test "elfload-gdb without a program, or with one that is not there" {
 	run -125 "$GDB" -batch
 	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [--elfload-option OPT]... [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]

@@ -83,3 +83,17 @@ reached_or_refused() {
 	printf 'status %s, output:\n%s\n' "$status" "$output"
 	return 1
 }
+
+# Where elfload's default layout puts what it places, in this address
+# space (stage1/area.c): area stack|vdso|brk|pie, in hex without 0x.
+area() {
+	local top b=0
+	top=$(( $("$E" --map "$F/plain" | sed -n '1s/.*top \(0x[0-9a-f]*\)).*/\1/p') ))
+	while (( (1 << b) < top )); do b=$((b + 1)); done
+	case $1 in
+	stack) printf %x $((1 << (b - 2))) ;;
+	vdso) printf %x $(((1 << (b - 2)) + (16 << 20))) ;;
+	brk) printf %x $((3 << (b - 4))) ;;
+	pie) printf %x $((1 << (b - 3))) ;;
+	esac
+}

@@ -227,10 +227,12 @@ Try 'elfload --help' for more information." 125
 @test "every defective fixture, as nobody under --stop-at-entry: reached or refused" {
 	local f s=$SHARED/fixtures huge=
 	# qemu-user takes minutes over a terabyte mapping, where the
-	# machine lets one be made (vm.overcommit_memory 1)
+	# machine lets one be made (vm.overcommit_memory 1), and dies by
+	# SIGSEGV making bad-fill's 128 TiB one
 	[ -n "$RUN" ] || huge="$s/bss1t $s/bss44 $s/bss46"
 	for f in "$s"/bad-* "$s"/notelf "$s"/rel.o "$s"/noexec "$s"/interp-* "$s"/tiny \
 		 $huge "$s"/xnum "$s"/unaligned; do
+		[ -z "$RUN" ] || [ "$f" != "$s/bad-fill" ] || continue
 		output=$(E_NOBODY --stop-at-entry "$f" 2>&1) && status=0 || status=$?
 		reached_or_refused || { echo "$f"; return 1; }
 	done

@@ -17,6 +17,7 @@ want setarch util-linux
 want unshare util-linux
 want busybox busybox-static
 want python3 python3
+want strace strace
 # the fuzz harness: clang with libFuzzer and the sanitizers; llvm-cov
 want clang clang
 want llvm-cov llvm

@@ -5,15 +5,21 @@ load helpers
 @test "--map prints the layout and exits 0 without running" {
 	local page first
 	page=$(probe stack-page)
+	local stack brk
 	run "$E" --map "$F/pin-stack"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "elfload: $F/pin-stack: layout (page size 4096)" ]
+	[[ "${lines[0]}" =~ ^"elfload: $F/pin-stack: layout (page size 4096, top 0x"[0-9a-f]+")"$ ]]
 	[[ "$output" != *"pinned"* ]]
 	first=$(readelf -lW "$F/pin-stack" | awk '$1 == "LOAD" { print $3; exit }')
 	grep -q "^$(printf %08x $((first)))-[0-9a-f]* r[-w][-x]p 00000000 $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$first")$" <<<"$output"
 	grep -q "^${page#0x}-$(printf %x $((page + 4096))) rw-p [0-9a-f]* $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$page")$" <<<"$output"
-	grep -q "^$(printf %x $((page - 0x800000)))-${page#0x} rw-p 00000000 \[stack\] *new stack, 0x800000 bytes$" <<<"$output"
-	grep -q "^collision: \[stack\] [0-9a-f]*-[0-9a-f]* is in the way of PT_LOAD [0-9]* ${page#0x}-$(printf %x $((page + 4096))): stack moved to 0x$(printf %x $((page - 0x800000)))-$page$" <<<"$output"
+	# the stack and the brk heap where the default layout puts them, out
+	# of the way of the page at the top of the kernel's stack
+	stack=$(area stack)
+	brk=$(area brk)
+	grep -q "^$(printf %x $((0x$stack - 0x800000)))-$stack rw-p 00000000 \[stack\] *new stack, 0x800000 bytes$" <<<"$output"
+	grep -q "^$brk-$brk ---p 00000000 \[heap\] *brk start$" <<<"$output"
+	! grep -q "stack moved" <<<"$output"
 	grep -q "^[0-9a-f]*-[0-9a-f]* r-xp 00000000 \[elfload\] *stage2 code, stays mapped$" <<<"$output"
 }
 
@@ -24,11 +30,32 @@ load helpers
 		while read -r a; do echo $((0x$a)); done | sort -n -c
 }
 
-@test "--map names what was in the way: the vDSO" {
+@test "--map: the vDSO and vvar move out of the way, together" {
 	[ "$(probe vvar)" != 0x0 ] || skip "no vDSO here"
+	local vdso
+	vdso=$(area vdso)
 	run "$E" --map "$F/pin-vdso"
 	[ "$status" -eq 0 ]
-	grep -q '^collision: \[vdso\] .* is in the way of PT_LOAD 4 .*: unmapped; AT_SYSINFO_EHDR dropped$' <<<"$output"
+	grep -q "^moved: \[vvar\] [0-9a-f]*-[0-9a-f]*: to 0x$vdso-0x[0-9a-f]*, where elfload's layout puts it$" <<<"$output"
+	grep -q "^moved: \[vdso\] [0-9a-f]*-[0-9a-f]*: to 0x[0-9a-f]*-0x[0-9a-f]*, where elfload's layout puts it$" <<<"$output"
+	grep -q "^$vdso-[0-9a-f]* r--p 00000000 \[vvar\] *kept$" <<<"$output"
+	grep -q " \[vdso\] *kept$" <<<"$output"
+}
+
+@test "--map names every mapping that goes, [vvar] too" {
+	[ "$(probe vvar)" != 0x0 ] || skip "no vDSO here"
+	local vdso from
+	vdso=$(area vdso)
+	# where the kernel put the vDSO for elfload, before it moved it
+	from=$("$E" --map "$F/plain" | sed -n 's/^moved: \[vdso\] \([0-9a-f]*-[0-9a-f]*\):.*/\1/p')
+	[ -n "$from" ]
+	# reserved there and where it would move: it must go, and vvar with it
+	run "$E" --reserve "0x${from%-*}-0x${from#*-}" --reserve "0x$vdso-0x$(printf %x $((0x$vdso + 0x100000)))" \
+		--map "$F/plain"
+	[ "$status" -eq 0 ]
+	grep -qx "reserved: $from --reserve 0x${from%-*}-0x${from#*-}" <<<"$output"
+	grep -qx "collision: \[vdso\] $from is in the way of reserved $from: unmapped; AT_SYSINFO_EHDR dropped" <<<"$output"
+	grep -q "^collision: \[vvar\] [0-9a-f]*-[0-9a-f]* is in the way of reserved $from: unmapped with the vDSO$" <<<"$output"
 	! grep -q ' kept$' <<<"$output"
 }
 

@@ -109,3 +109,24 @@ stack_line() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "pinned $page sum 10" ]
 }
+
+teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
+
+@test "the program runs where elfload runs: under qemu-user, in the same emulator" {
+	# the host kernel's view of the process, from outside: natively the
+	# program (as root, elfload names it), under qemu-user the emulator,
+	# which an exec of elfload's own would have left
+	local line want
+	coproc SLEEPER { exec "$E" "$F/sleeper" 3>&-; }
+	pid=$SLEEPER_PID
+	read -r -t 30 line <&"${SLEEPER[0]}"
+	[ "$line" = ready ]
+	if [ -n "$RUN" ]; then
+		want=$(realpath "$(command -v "qemu-$ARCH")")
+	elif [ "$(id -u)" -eq 0 ]; then
+		want=$F/sleeper
+	else
+		want=$(realpath "$ELF")
+	fi
+	[ "$(readlink /proc/$pid/exe)" = "$want" ]
+}

@@ -83,6 +83,7 @@ const struct vma *model_find(uint64_t a);
 long model_mmap(uint64_t addr, uint64_t len, int prot, int flags, int file,
 		uint64_t off, int owner, const char *name);
 long model_munmap(uint64_t addr, uint64_t len);
+long model_mremap(uint64_t old, uint64_t len, uint64_t new_len, int flags, uint64_t to);
 /* A mapping the process starts with, whatever the limits say; V_SPECIAL
  * for the kernel's own (vvar, vDSO), which cannot be split. */
 void model_add(uint64_t lo, uint64_t hi, int prot, int kind, int owner,

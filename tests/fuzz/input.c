@@ -128,7 +128,7 @@ void decode_input(const uint8_t *d, size_t n)
 		W.envp[k++] = "PATH=/bin:/usr/bin";
 	W.envp[k++] = "HOME=/root";
 	if (W.second_run)
-		W.envp[k++] = "ELFLOAD_PERSONALITY=0";
+		W.envp[k++] = "ELFLOAD_REEXEC=40000,800000";
 	W.envp[k++] = "A=1";
 	W.envp[k] = 0;
 	files(d, n, p);

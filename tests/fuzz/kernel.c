@@ -239,13 +239,15 @@ static long sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd
 	return r < 0 ? r : (long)addr;
 }
 
-static long prlimit(long res, uint64_t *old)
+static long prlimit(long res, const uint64_t *new, uint64_t *old)
 {
 	uint64_t v = res == RLIMIT_STACK ? W.rlim_stack : res == RLIMIT_AS ? W.rlim_as :
 		     res == RLIMIT_DATA ? W.rlim_data : UINT64_MAX;
 
 	if (old)
 		old[0] = old[1] = v;
+	if (new && res == RLIMIT_STACK)   /* what the re-exec sets, and undoes */
+		W.rlim_stack = new[0];
 	return 0;
 }
 
@@ -314,7 +316,9 @@ long fuzz_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_mprotect:
 		return model_mprotect((uint64_t)a, (uint64_t)b, (int)c);
 	case __NR_prlimit64:
-		return prlimit(b, (uint64_t *)d);
+		return prlimit(b, (const uint64_t *)c, (uint64_t *)d);
+	case __NR_mremap:
+		return model_mremap((uint64_t)a, (uint64_t)b, (uint64_t)c, (int)d, (uint64_t)e);
 	case __NR_personality: {
 		long old = W.personality;
 

@@ -286,6 +286,33 @@ void model_add(uint64_t lo, uint64_t hi, int prot, int kind, int owner,
 	insert_at(first_after(lo), &x);
 }
 
+long model_mremap(uint64_t old, uint64_t len, uint64_t new_len, int flags, uint64_t to)
+{
+	size_t i = first_after(old);
+	struct vma_ex x;
+	long r;
+
+	if ((old & (W.page - 1)) || (to & (W.page - 1)) || !len || new_len != len ||
+	    !(flags & MREMAP_FIXED) || !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	/* one whole mapping, as elfload moves them, and not onto itself */
+	if (i == nv || v[i].v.lo != old || v[i].v.hi != old + len)
+		return -EINVAL;
+	if (to < old + len && old < to + len)
+		return -EINVAL;
+	if (to + len > W.top || to + len < to)
+		return -ENOMEM;
+	x = v[i];
+	remove_at(i, 1);
+	wr_clear(old, old + len);
+	if ((r = unmap_range(to, to + len)) < 0)
+		return r;
+	x.v.lo = to;
+	x.v.hi = to + len;
+	insert_at(first_after(to), &x);
+	return (long)to;
+}
+
 long model_munmap(uint64_t addr, uint64_t len)
 {
 	if ((addr & (W.page - 1)) || !len)

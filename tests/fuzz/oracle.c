@@ -280,7 +280,7 @@ static void check_stack(uint64_t sp, struct seen *sn)
 	int n = 0;
 
 	for (int i = 0; W.envp[i]; i++)
-		if (strncmp(W.envp[i], "ELFLOAD_PERSONALITY=", 20))
+		if (strncmp(W.envp[i], "ELFLOAD_REEXEC=", 15))
 			env[n++] = W.envp[i];
 	env[n] = 0;
 	for (a = sp + 16 + 8 * argc; (k = read_word(a, "envp[]")); a += 8, envc++) {

@@ -14,6 +14,7 @@ import struct
 import sys
 
 MAX_LOADS = 600
+MAX_PAGES = 16      # an ELFie's captured-page sections kept
 DATA = 64            # bytes of file data a segment keeps
 FAR = 16384          # a segment whose data would start further loses it
 
@@ -85,7 +86,41 @@ def shrink(raw):
         struct.pack_into(e + 'IIQQQQQQ', body, 64 + 56 * i, *p)
     if sh0 is not None:
         body[table:table + 64] = sh0
+    else:
+        add_captured_pages(raw, e, shoff, shentsize, body)
     return bytes(body), (interp.rstrip(b'\0').decode() if interp else None)
+
+
+def add_captured_pages(raw, e, shoff, shentsize, body):
+    """An ELFie's .pbdmap.ADDR/.pbstck.ADDR sections (at most MAX_PAGES of
+    them), appended to body as a section table of their own."""
+    (shnum, shstrndx) = struct.unpack_from(e + 'HH', raw, 60)
+    if shentsize != 64 or not shnum or shstrndx >= shnum or shoff + 64 * shnum > len(raw):
+        return
+    str_off = struct.unpack_from(e + 'Q', raw, shoff + 64 * shstrndx + 24)[0]
+    keep = []
+    for i in range(shnum):
+        sh = list(struct.unpack_from(e + 'IIQQQQIIQQ', raw, shoff + 64 * i))
+        name = raw[str_off + sh[0]:raw.index(b'\0', str_off + sh[0])]
+        if name[:8] in (b'.pbdmap.', b'.pbstck.') and len(keep) < MAX_PAGES:
+            keep.append((name, sh))
+    if not keep:
+        return
+    names = b'\0.shstrtab\0' + b''.join(n + b'\0' for n, _ in keep)
+    strtab = len(body)
+    body += names
+    while len(body) % 8:
+        body.append(0)
+    table = len(body)
+    body += bytes(64)                                     # section 0
+    at = 11
+    for n, sh in keep:
+        sh[0], sh[4] = at, 0                              # its data not kept
+        body += struct.pack(e + 'IIQQQQIIQQ', *sh)
+        at += len(n) + 1
+    body += struct.pack(e + 'IIQQQQIIQQ', 1, 3, 0, 0, strtab, len(names), 0, 0, 1, 0)
+    struct.pack_into(e + 'Q', body, 40, table)
+    struct.pack_into(e + 'HHH', body, 58, 64, len(keep) + 2, len(keep) + 1)
 
 
 def shrunk(path):
@@ -119,7 +154,8 @@ UNUSUAL = [machine(mode=2, caller=1), machine(mode=4, owner=2),
 UNUSUAL_FOR = ('plain', 'pie', 'dynamic', 'tiny', 'pages5000', 'pie-nolibc', 'bss1t')
 OPTIONS = [b'', b'--map\0', b'--page-size\x0065536\0', b'--aslr\0-v\0',
            b'--base\x000x10000000\0', b'--stack-size\x001M\0--stack-top\x000x500000000000\0',
-           b'--entry\x00main\0', b'--argv0\x00x\0--stop-at-entry\0']
+           b'--entry\x00main\0', b'--argv0\x00x\0--stop-at-entry\0',
+           b'--reserve\x000x7ffff7ffc000-0x7ffff7fff000\0--reserve\x000x1000-0x2000\0']
 # pie-nolibc has its symbol table: kept whole, it tries --entry
 ENTRY = [b'--entry\x00stage1_main\0', b'--entry\x00nosuch\0', b'--entry\x000x1000\0',
          b'--entry\x00fmt_hex\0--base\x000x20000000\0']

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# The default layout (stage1/area.c): what elfload places goes to the same
+# addresses on every run, away from where a traced process without ASLR
+# had its stack, vDSO, ld.so, libraries, PIE and heap; --reserve keeps
+# more ranges free.
+load helpers
+bats_require_minimum_version 1.5.0
+
+@test "stack, brk heap and vDSO where the default layout puts them, on every run" {
+	local maps
+	maps=$(SHOW_MAPS=1 "$E" "$F/plain" | grep -E '^[0-9a-f]+-')
+	# (qemu-user's maps show no [stack] label for the guest's stack)
+	grep -Eq "^[0-9a-f]*-$(area stack) rw-p 00000000 00:00 0 *(\[stack\])?$" <<<"$maps"
+	native_only "qemu-user keeps its own brk and has no vDSO"
+	grep -q "^$(area brk)-[0-9a-f]* rw-p 00000000 00:00 0 *\[heap\]$" <<<"$maps"
+	grep -q "^$(area vdso)-[0-9a-f]* r--p 00000000 00:00 0 *\[vvar\]$" <<<"$maps"
+	[ "$maps" = "$(SHOW_MAPS=1 setarch "$(uname -m)" -R "$E" "$F/plain" | grep -E '^[0-9a-f]+-')" ]
+}
+
+@test "shared libraries load below a sixth of the address space, not under the stack" {
+	native_only "qemu-user chooses where mmap(NULL) goes"
+	local top libc
+	top=$("$E" --map "$F/plain" | sed -n '1s/.*top \(0x[0-9a-f]*\)).*/\1/p')
+	libc=$(SHOW_MAPS=1 "$E" "$F/dynamic" | awk '/libc\.so/ { print $1; exit }')
+	[ -n "$libc" ]
+	(( 0x${libc%-*} < top / 6 ))
+	# a direct run without ASLR has them near the top
+	libc=$(SHOW_MAPS=1 setarch "$(uname -m)" -R "$F/dynamic" | awk '/libc\.so/ { print $1; exit }')
+	(( 0x${libc%-*} > top / 2 ))
+}
+
+@test "clock_gettime still goes through the moved vDSO" {
+	native_only "qemu-user has no vDSO"
+	command -v strace >/dev/null || skip "no strace"
+	run strace -f -qq -e trace=clock_gettime "$E" "$F/clock"
+	expect "clock_gettime 1000, vDSO present" 0
+	# as directly: no clock_gettime system call at all
+	run strace -f -qq -e trace=clock_gettime "$F/clock"
+	expect "clock_gettime 1000, vDSO present" 0
+}
+
+@test "a program that replaces a page where the kernel puts the vDSO without ASLR" {
+	native_only "qemu-user has no vDSO"
+	[ "$(probe vvar)" != 0x0 ] || skip "no vDSO here"
+	run setarch "$(uname -m)" -R "$F/remap"
+	expect "munmap Invalid argument
+mmap Invalid argument" 1
+	run "$E" "$F/remap"
+	expect "munmap ok
+mmap ok" 0
+	run setarch "$(uname -m)" -R "$E" "$F/remap"
+	expect "munmap ok
+mmap ok" 0
+	under_gdb "$E" "$F/remap"
+	[[ "$output" == *"munmap ok"*"mmap ok"* ]]
+}
+
+@test "--reserve keeps ranges free: the stack, brk and vDSO move out, --map says so" {
+	local stack brk vdso lo brk1
+	stack=$(area stack) brk=$(area brk) vdso=$(area vdso)
+	lo=$(printf %x $((0x$stack - 0x100000)))   # from 1 MiB below the stack's top to the vDSO
+	brk1=$(printf %x $((0x$brk + 1)))          # one byte: its page
+	run "$E" --reserve "0x$lo-0x$vdso" --reserve "0x$brk-0x$brk1" --map "$F/plain"
+	[ "$status" -eq 0 ]
+	grep -qx "reserved: $lo-$vdso --reserve 0x$lo-0x$vdso" <<<"$output"
+	grep -qx "reserved: $brk-$(printf %x $((0x$brk + 0x1000))) --reserve 0x$brk-0x$brk1" <<<"$output"
+	grep -q "^collision: \[stack\] [0-9a-f]*-$stack is in the way of reserved $lo-$vdso: stack moved to 0x[0-9a-f]*-0x$lo$" <<<"$output"
+	grep -q "^collision: \[heap\] $brk-[0-9a-f]* is in the way of reserved $brk-[0-9a-f]*: brk start moved to 0x[0-9a-f]*$" <<<"$output"
+	run "$E" --reserve "0x$lo-0x$vdso" "$F/plain"
+	expect "pinned 0x$(nm "$F/plain" | awk '$3 == "pinned" { print $1 }' | sed 's/^0*//') sum 10" 0
+}
+
+@test "--reserve takes LO-HI, LO below HI" {
+	local v
+	for v in 5-2 0x1000 0x1000- -0x1000 0xzz-0x2000 0x1000-0x1000; do
+		run -125 "$E" --reserve "$v" "$F/plain"
+		expect "elfload: invalid --reserve '$v': not LO-HI with LO below HI
+Try 'elfload --help' for more information." 125
+	done
+}
+
+@test "segments sharing a page from three file pages: elfload keeps each one's bytes" {
+	# the kernel maps each segment's file page over the one before, so
+	# only the last one's bytes are left, and the sum goes wrong
+	run "$E" "$F/thirds"
+	expect "pages 1600 sum 1280800" 0
+	native_only "qemu-user has its own ELF loader"
+	run "$F/thirds"
+	[ "$status" -eq 0 ]
+	[ "$output" != "pages 1600 sum 1280800" ]
+}
+
+@test "--aslr keeps the kernel's layout: PIE at 2/3, randomized; the stack and vDSO where the kernel put them" {
+	native_only "qemu-user lays the guest out the same way every time"
+	local a b top
+	top=$("$E" --map "$F/plain" | sed -n '1s/.*top \(0x[0-9a-f]*\)).*/\1/p')
+	a=$("$E" --aslr --map "$F/pie" | grep -F " $F/pie " | head -1 | cut -d- -f1)
+	b=$("$E" --aslr --map "$F/pie" | grep -F " $F/pie " | head -1 | cut -d- -f1)
+	[ "$a" != "$b" ]
+	(( 0x$a >= top / 3 * 2 ))
+	! "$E" --aslr --map "$F/plain" | grep -q '^moved: '
+}
