@@ -53,6 +53,7 @@ enum op_kind {
 	OP_TRAP,         /* stop here for a debugger: SIGTRAP to ourselves;
 			    with flags OP_TRAP_IGNORED, while SIGTRAP is
 			    ignored, so that passed on it does nothing */
+	OP_CAPSET,       /* capset(addr: its header, arg: its data) */
 };
 #define OP_KIND_MASK 0xff
 #define OP_TRAP_IGNORED 1

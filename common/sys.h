@@ -50,6 +50,8 @@ static inline long sys_personality(unsigned long p)
 { return my_syscall1(__NR_personality, p); }
 static inline long sys_execve(const char *path, char **argv, char **envp)
 { return my_syscall3(__NR_execve, path, argv, envp); }
+static inline long sys_brk(uint64_t addr)
+{ return my_syscall1(__NR_brk, addr); }
 static inline long sys_getrandom(void *buf, size_t n, unsigned flags)
 { return my_syscall3(__NR_getrandom, buf, n, flags); }
 static inline long sys_prlimit(int res, void *old)
@@ -84,6 +86,10 @@ static inline long sys_setresuid(long r, long e, long s)
 { return my_syscall3(__NR_setresuid, r, e, s); }
 static inline long sys_setresgid(long r, long e, long s)
 { return my_syscall3(__NR_setresgid, r, e, s); }
+static inline long sys_capset(uint64_t hdr, uint64_t data)
+{ return my_syscall2(__NR_capset, hdr, data); }
+static inline long sys_unshare(unsigned long flags)
+{ return my_syscall1(__NR_unshare, flags); }
 static inline long sys_getpid(void)
 { return my_syscall0(__NR_getpid); }
 static inline long sys_kill(long pid, int sig)

@@ -19,7 +19,10 @@
  *
  * Each keeps out of the program's segments and of --reserve ranges (then
  * it moves, and --map says where). With --aslr the kernel's own layout is
- * kept instead, randomized as the kernel randomizes it.
+ * kept instead, randomized as the kernel randomizes it: where it put
+ * elfload's stack, mmap area and vDSO, and, where it would randomize
+ * them, a brk start up to BRK_RANDOM past the program's end and the
+ * first stack pointer up to ARCH_STACK_JITTER below the strings.
  */
 #include <linux/mman.h>
 #include "stage1.h"
@@ -31,14 +34,36 @@ static int is_vdso_like(const char *name)
 	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
 }
 
+/* Does the kernel randomize this process's layout? Then it moved
+ * elfload's own brk start off the end of its image (it does so with
+ * randomize_va_space 2 and without ADDR_NO_RANDOMIZE; qemu-user never). */
+static int kernel_randomizes(const struct host *h)
+{
+	extern char _end[];
+	long brk = sys_brk(0);
+
+	return brk > 0 && (uint64_t)brk != page_up((uint64_t)_end, h->page);
+}
+
+uint64_t random_below(uint64_t n)
+{
+	uint64_t r = 0;
+
+	if (n < 2 || sys_getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		return 0;
+	return r % n;
+}
+
 void plan_area(struct layout *lay, const struct host *h, const struct options *o)
 {
 	int b = 64 - __builtin_clzll(h->top - 1);   /* 2^b >= top */
 	struct area *a = &lay->area;
 
 	a->fixed = !o->aslr;
-	if (!a->fixed)
+	if (!a->fixed) {
+		a->randomized = kernel_randomizes(h);
 		return;
+	}
 	a->stack_top = 1ULL << (b - 2);
 	a->vdso = a->stack_top + VDSO_ABOVE_STACK;
 	a->brk = 3ULL << (b - 4);

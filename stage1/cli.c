@@ -20,12 +20,16 @@ static const char usage_text[] =
 "                      layout away from where traced programs had pages)\n"
 "  --stop-at-entry     stop with SIGTRAP once everything is mapped, right\n"
 "                      before the program's first instruction (for debuggers)\n"
-"  --stack-size SIZE   stack size (default RLIMIT_STACK, 8M if unlimited)\n"
+"  --stack-size SIZE   the stack mapped at first (default RLIMIT_STACK, 8M if\n"
+"                      unlimited); it grows as the kernel's, to RLIMIT_STACK\n"
 "  --stack-top ADDR    put the top of the stack at ADDR\n"
 "  --page-size N       lay segments out as if pages were N bytes\n"
 "  --reserve LO-HI     keep [LO, HI) free of all that elfload places\n"
 "                      (repeatable; an ELFie's own pages are kept free\n"
 "                      by themselves)\n"
+"  --userns            run PROGRAM in a user namespace of its own, IDs mapped\n"
+"                      to themselves, so that /proc/self/exe names it; then\n"
+"                      without capabilities\n"
 "  -h, --help          show this help and exit\n"
 "      --version       show the version and exit\n"
 "\n"
@@ -113,6 +117,8 @@ void parse_options(struct options *o, int argc, char **argv)
 			o->aslr = 1;
 		else if (is(*a, "--stop-at-entry"))
 			o->stop_at_entry = 1;
+		else if (is(*a, "--userns"))
+			o->userns = 1;
 		else if ((v = opt_value(&a, end, "--argv0")))
 			o->argv0 = v;
 		else if ((v = opt_value(&a, end, "--entry")))

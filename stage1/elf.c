@@ -204,6 +204,8 @@ void load_elf(struct image *im, struct host *h)
 
 		if (p->p_type == PT_GNU_STACK)
 			im->stack_flags = p->p_flags & (PF_R | PF_W | PF_X);
+		if (p->p_type == PT_TLS)
+			im->has_tls = 1;
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
 		s->vaddr = p->p_vaddr;

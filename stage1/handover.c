@@ -7,6 +7,7 @@
  *   plan area:  struct plan | name | stack image | prctl_mm_map x2 |
  *               comm | ops[] | unmaps[]
  */
+#include <linux/capability.h>
 #include "stage1.h"
 #include "stage2_blob.h"
 
@@ -146,6 +147,20 @@ static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 		mm->start_data = mm->end_data;
 }
 
+/* capset's header and its data, all zero: no capability left. */
+static void drop_caps(struct layout *lay, struct carver *c)
+{
+	struct __user_cap_header_struct *hdr;
+	uint64_t hdr_addr, data_addr;
+
+	hdr = carve(c, sizeof(*hdr), &hdr_addr);
+	hdr->version = _LINUX_CAPABILITY_VERSION_3;
+	hdr->pid = 0;
+	memset(carve(c, 2 * sizeof(struct __user_cap_data_struct), &data_addr), 0,
+	       2 * sizeof(struct __user_cap_data_struct));
+	add_drop_caps(lay, hdr_addr, data_addr);
+}
+
 /* The ops that follow the segments: the stack and its contents, what the
  * process looks like from outside, closing our descriptors. */
 static void add_process_ops(struct layout *lay, struct carver *c,
@@ -159,7 +174,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 
 	op = add_op(lay, OP_MMAP, lay->stack_lo, lay->stack_top - lay->stack_lo);
 	op->prot = stack_prot(im->stack_flags);
-	op->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE;
+	op->flags = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_GROWSDOWN;
 	op = add_op(lay, OP_COPY, st->sp, st->len);
 	memcpy(carve(c, st->len, &op->arg), st->buf, st->len);
 
@@ -177,8 +192,10 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 	op->arg = PR_SET_MM_MAP;
 	op = add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
 	op->flags = PR_SET_NAME;
-	carve_string(c, basename_(im->path), &op->arg);
+	carve_string(c, basename_(im->execfn), &op->arg);
 
+	if (lay->drop_caps)
+		drop_caps(lay, c);
 	add_op(lay, OP_CLOSE, 0, 0)->fd = im->fd;
 	if (in->path)
 		add_op(lay, OP_CLOSE, 0, 0)->fd = in->fd;
@@ -204,11 +221,13 @@ void plan_hole(struct layout *lay, const struct image *im,
 		page_up(im->phnum * sizeof(Elf64_Phdr), h->page);
 	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
 	size = lay->keep_len + sizeof(struct plan) + 16 +
-	       4 * strlen(im->path) + 32 +                 /* name (escaped), comm */
+	       5 * strlen(im->execfn) + 32 +               /* name (escaped), comm */
 	       (in->path ? 4 * strlen(in->path) + 16 : 0) + /* interpreter */
 	       st->len + 16 +                              /* stack image */
 	       2 * (sizeof(struct prctl_mm_map) + 16) +
-	       (lay->nops + 10) * sizeof(struct op) + 16 + /* ops and ours */
+	       (lay->nops + 10 + (lay->drop_caps ? DROP_CAPS_OPS : 0)) *
+	       sizeof(struct op) + 16 +                    /* ops and ours */
+	       (lay->drop_caps ? 64 : 0) +                 /* capset's arguments */
 	       lay->unmap_cap * sizeof(struct op) + 16;
 	place_hole(lay, h, size);
 }

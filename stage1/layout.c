@@ -4,16 +4,18 @@
  * segments.c turns the decisions into ops for stage2 (common/plan.h).
  *
  *   0                                                               top
- *   |--[program segments, exactly where p_vaddr says]--...--[stack]--|
- *              ^ brk starts at the end of the highest segment
+ *   |--[program segments, exactly where p_vaddr says]--...------------|
+ *   everything else where area.c's layout puts it (--aslr: the kernel's)
  *
  * Decided in this order, each avoiding what came before:
- *   1. the program's segments (ET_DYN: where the kernel would put them);
- *   2. what stays mapped: all that is not stage1's own (vDSO, vvar, ...)
- *      and that no segment needs;
- *   3. the new stack: where the kernel had it, or the highest place below;
- *   4. the interpreter: top-down from where mmap() starts, as the kernel;
- *   5. the hole: the highest free range below stage1's own link address
+ *   1. the area's addresses, and the reserved ranges (--reserve, ELFies);
+ *   2. the program's segments (ET_DYN: at the area's PIE base);
+ *   3. the vDSO moved to its place; what stays mapped: all that is not
+ *      stage1's own (vDSO, vvar, ...) and that no segment needs;
+ *   4. the new stack: at the area's stack top, or the highest place below;
+ *   5. the interpreter: top-down from the area's mmap base, as the kernel;
+ *   6. the brk start: the area's (--aslr: the program's end, randomized);
+ *   7. the hole: the highest free range below stage1's own link address
  *      (or, failing that, anywhere) that also misses everything mapped now.
  */
 #include "stage1.h"
@@ -438,6 +440,18 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
  * after the program's highest segment; for a program without interpreter
  * loaded in the mmap area, static-PIE or ld.so run directly, where ET_DYN
  * programs would have gone, out of the way of the mappings around it). */
+/* The kernel's arch_randomize_brk: up to BRK_RANDOM further, in pages,
+ * unless that lands on something (the kernel's brk would stop there). */
+static uint64_t randomize_brk(const struct layout *lay, const struct host *h, uint64_t brk)
+{
+	uint64_t r = brk + random_below(BRK_RANDOM / h->page) * h->page;
+
+	if (r < brk || r >= h->top - h->page ||
+	    obstacle(lay, r, r + h->page, h->page) != UINT64_MAX)
+		return brk;
+	return r;
+}
+
 static uint64_t program_brk(struct layout *lay, const struct image *im,
 			    const struct host *h, int has_interp)
 {
@@ -455,6 +469,8 @@ static uint64_t program_brk(struct layout *lay, const struct image *im,
 	} else if (im->eh.e_type == ET_DYN && !has_interp) {
 		brk = page_down(h->top / 3 * 2, h->page);
 	}
+	if (lay->area.randomized)
+		brk = randomize_brk(lay, h, brk);
 	return brk < h->top ? brk : h->top - h->page;
 }
 
@@ -499,6 +515,10 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 	lay->page = h->layout_page;
 	plan_area(lay, h, o);
 	reserve(lay, o, im, h);
+	lay->drop_caps = o->userns;
+	if (o->userns && im->set_ids)
+		die(EXIT_CANNOT, "--userns: a set-user-ID or set-group-ID program cannot have "
+		    "its IDs in a user namespace; run it without --userns");
 	if (o->has_base && im->eh.e_type != ET_DYN)
 		die(EXIT_CANNOT, "--base: not a position-independent program (ET_EXEC)");
 	if (im->eh.e_type == ET_DYN) {

@@ -8,7 +8,7 @@
  *   read the options             cli.c
  *   re-exec, laid out anew       reexec.c   (once; then the caller's settings back)
  *   look at the machine          host.c
- *   open and check the program   open.c, elf.c, elfie.c (and its interpreter)
+ *   open and check the program   open.c, script.c, elf.c, elfie.c (and its interpreter)
  *   plan where everything goes   layout.c, segments.c
  *   build the program's stack    stack.c
  *   find room for stage2         handover.c
@@ -33,7 +33,9 @@ static void load_program(struct image *im, struct image *in,
 	const char *interp;
 
 	open_program(im, o->program, h);
+	follow_scripts(im, o);
 	load_elf(im, h);
+	die_context = 0;
 	find_own_pages(im);
 	decide_credentials(im, h);
 	interp = o->interp ? o->interp : im->interp;
@@ -68,13 +70,18 @@ void stage1_main(long *sp)
 
 	pc = plan_layout(&lay, &im, &in, &h, &o);
 	plan_loading(&lay, &im, &in, &h);
-	build_stack(&st, &o, &im, &in, &lay, &h);
+	build_stack(&st, &im, &in, &lay, &h);
 	plan_hole(&lay, &im, &in, &h, &st);
 	check_limits(&lay, &h);
+	warn_entry(&o, &im, &in);   /* nothing is refused from here on */
 
 	if (o.map || o.verbose)
 		print_layout(o.map ? 1 : 2, &lay, &im, &h);
+	if (o.verbose)
+		note_exe(&o);
 	if (o.map)
 		sys_exit(0);
+	if (o.userns)
+		enter_userns();
 	hand_over(&lay, &im, &in, &st, &h, &o, pc);
 }

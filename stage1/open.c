@@ -138,3 +138,9 @@ void open_interp(struct image *im, const char *path)
 	im->is_interp = 1;
 	opened(im, open_executable(im, path));
 }
+
+void open_script_interp(struct image *im, const char *path)
+{
+	im->path = path;
+	opened(im, open_executable(im, path));
+}

@@ -132,20 +132,36 @@ void out_printf(struct out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-void die(int code, const char *fmt, ...)
+/* "elfload: PROGRAM: [context: ]" then the message and a newline. */
+static void say(const char *fmt, va_list ap)
 {
 	struct out o = { .fd = 2 };
-	va_list ap;
 
 	out_printf(&o, "elfload: %s: ", die_prefix);
 	if (die_context)
 		out_printf(&o, "%s: ", die_context);
-	va_start(ap, fmt);
 	out_vprintf(&o, fmt, ap);
-	va_end(ap);
 	put(&o, "\n", 1);
 	out_flush(&o);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
 	sys_exit(code);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
 }
 
 void usage_error(const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* --map and --verbose: the plan as a table in the style of
  * /proc/PID/maps, one row per mapping by address, then every collision
  * that was resolved. */
+#include <linux/capability.h>
 #include "stage1.h"
 
 struct row {
@@ -63,6 +64,8 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 	sort_by_u64(r, n, sizeof(*r), offsetof(struct row, lo));
 	out_printf(&o, "elfload: %s: layout (page size %lu, top 0x%lx)\n", im->path, L,
 		   h->top);
+	for (size_t i = 0; i < im->nscripts; i++)
+		out_printf(&o, "script: %s\n", im->scripts[i]);
 	for (size_t i = 0; i < n; i++)
 		out_printf(&o, "%08lx-%08lx %s %08lx %-20s %s\n", r[i].lo, r[i].hi,
 			   r[i].perms, r[i].off, r[i].name, r[i].what);
@@ -83,4 +86,18 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 				   c->by_lo, c->by_hi, c->outcome);
 	}
 	out_flush(&o);
+}
+
+/* PR_SET_MM_MAP sets the exe link only for CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE in our user namespace; --userns makes one. */
+void note_exe(const struct options *o)
+{
+	struct out e = { .fd = 2 };
+
+	if (o->userns || capable(CAP_SYS_ADMIN) || capable(CAP_CHECKPOINT_RESTORE))
+		return;
+	out_printf(&e, "elfload: %s: note: /proc/self/exe will name elfload, not the program "
+		   "($ORIGIN, programs that find or re-run themselves through it); "
+		   "--userns makes it the program\n", o->program);
+	out_flush(&e);
 }

@@ -5,6 +5,7 @@
  *   top      -> 8 zero bytes
  *               execfn string (AT_EXECFN)
  *               environment strings, argument strings (arg_start..env_end)
+ *               [--aslr: a random gap, as the kernel's arch_align_stack]
  *               [align 16] platform strings, 16 random bytes (AT_RANDOM)
  *               auxv pairs, AT_NULL
  *               envp[], NULL
@@ -98,21 +99,12 @@ static long *program_auxv(const long *auxv, const struct image *im,
 }
 
 /* argv: --argv0 or PROGRAM as given, then the program's arguments */
-static char **program_argv(const struct options *o)
-{
-	char **argv = xalloc((o->nargs + 2) * sizeof(char *));
-
-	argv[0] = (char *)(o->argv0 ? o->argv0 : o->program);
-	memcpy(argv + 1, o->args, o->nargs * sizeof(char *));
-	return argv;
-}
-
 /* Lays out the stack image. aux: the final auxv pairs up to AT_NULL;
  * AT_PLATFORM and AT_BASE_PLATFORM still point at their strings; this
  * sets them, AT_RANDOM and AT_EXECFN to the copies on the new stack. */
 static void lay_out(struct stack_image *st, uint64_t top, char **argv, int argc,
 		    char **envp, const char *execfn, long *aux,
-		    const unsigned char random[16])
+		    const unsigned char random[16], uint64_t jitter)
 {
 	int envc = count(envp), naux = 0;
 	const char *plat = (const char *)auxv_get(aux, AT_PLATFORM);
@@ -130,7 +122,7 @@ static void lay_out(struct stack_image *st, uint64_t top, char **argv, int argc,
 	st->arg_end = p + alen;
 	st->env_start = p + alen;
 	st->env_end = p + alen + elen;
-	p &= ~15ULL;
+	p = (p - jitter) & ~15ULL;   /* the kernel's arch_align_stack */
 	if (plat)
 		p = plat_at = p - (strlen(plat) + 1);
 	if (bplat)
@@ -178,13 +170,14 @@ static void lay_out(struct stack_image *st, uint64_t top, char **argv, int argc,
 	}
 }
 
-void build_stack(struct stack_image *st, const struct options *o,
-		 const struct image *im, const struct image *in,
-		 const struct layout *lay, const struct host *h)
+void build_stack(struct stack_image *st, const struct image *im,
+		 const struct image *in, const struct layout *lay,
+		 const struct host *h)
 {
 	unsigned char rnd[16];
+	uint64_t jitter = lay->area.randomized ? random_below(ARCH_STACK_JITTER(h->page)) : 0;
 
 	fresh_random(rnd, h->auxv);
-	lay_out(st, lay->stack_top, program_argv(o), o->nargs + 1, h->envp,
-		im->path, program_auxv(h->auxv, im, in->bias, lay, h->vdso), rnd);
+	lay_out(st, lay->stack_top, im->argv, im->argc, h->envp,
+		im->execfn, program_auxv(h->auxv, im, in->bias, lay, h->vdso), rnd, jitter);
 }

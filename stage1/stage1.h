@@ -44,6 +44,10 @@
  * (mmap_base's gap, with room for its random offset), and how much of a
  * stack is guessed to exist without /proc. */
 #define STACK_MMAP_GAP       (256ULL << 20)
+/* With --aslr, how far past the program's end the kernel starts the brk
+ * heap at most: every architecture's arch_randomize_brk for 64-bit tasks
+ * (x86_64 since Linux 6.9; 32 MiB before). */
+#define BRK_RANDOM           (1ULL << 30)
 /* vvar's pages sit right below the vDSO; no header gives their number,
  * and no kernel has had more than this many. */
 #define VVAR_MAX_PAGES       16
@@ -91,6 +95,9 @@ void out_vprintf(struct out *o, const char *fmt, va_list ap);
 void out_flush(struct out *o);
 /* "elfload: PROGRAM: reason", exit status `code`. */
 void die(int code, const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(2, 3);
+/* "elfload: PROGRAM: reason", and carry on: only once nothing can be
+ * refused any more, since a refusal is one line. */
+void warn(const char *fmt, ...) OUT_FORMAT(1, 2);
 /* "elfload: reason" plus a pointer to --help, exit EXIT_USAGE. */
 void usage_error(const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(1, 2);
 extern const char *die_prefix;  /* the PROGRAM of die() messages */
@@ -140,12 +147,19 @@ struct image {
 	uint64_t phdr_addr;   /* AT_PHDR in the program, 0: not mapped */
 	uint32_t stack_flags; /* PT_GNU_STACK p_flags; PF_R|PF_W if absent */
 	const char *interp;   /* PT_INTERP, or 0 */
+	int has_tls;          /* PT_TLS: the C library's start-up sets it up */
 	int is_interp;        /* this image is an interpreter */
 	uint64_t align;       /* the largest p_align */
 	uint64_t bias;        /* ET_DYN: where it was put; 0 for ET_EXEC */
 	uint64_t entry;       /* e_entry + bias */
 	struct range *own;    /* pages it maps itself (an ELFie's, elfie.c) */
 	size_t nown;
+	/* what it is run as: a #! script's rewriting (script.c) */
+	char **argv;
+	int argc;
+	const char *execfn;   /* AT_EXECFN, the name: the file execve was given */
+	const char **scripts; /* each script on the way, for --map */
+	size_t nscripts;
 };
 
 /* ---- the machine, as stage1 finds it ---- */
@@ -182,7 +196,7 @@ struct options {
 	const char *base_arg, *stack_size_arg, *stack_top_arg, *page_size_arg;
 	struct range *reserve;  /* --reserve, named after how they were given */
 	size_t nreserve;
-	int map, verbose, aslr, stop_at_entry;
+	int map, verbose, aslr, stop_at_entry, userns;
 };
 void parse_options(struct options *o, int argc, char **argv);
 /* The options that depend on the machine: --page-size, the stack size. */
@@ -205,6 +219,13 @@ long probe_page(uint64_t a, uint64_t page);
 /* ---- open.c ---- */
 void open_program(struct image *im, const char *name, const struct host *h);
 void open_interp(struct image *im, const char *path);
+/* A #! line's interpreter: as the kernel opens it, not an ELF interpreter. */
+void open_script_interp(struct image *im, const char *path);
+
+/* ---- script.c ---- */
+/* Sets im->argv, argc and execfn; while im is a #! script, rewrites them
+ * and opens its interpreter in its place. */
+void follow_scripts(struct image *im, const struct options *o);
 
 /* ---- creds.c ---- */
 /* Do we have capability cap (CAP_*) in our effective set? */
@@ -231,6 +252,7 @@ void find_own_pages(struct image *im);
 
 /* ---- symbol.c ---- */
 uint64_t find_symbol(const struct image *im, const char *name);
+void warn_entry(const struct options *o, const struct image *im, const struct image *in);
 
 /* ---- layout.c ---- */
 /* What --map tells besides the table: what was in the way of what and
@@ -248,6 +270,7 @@ struct collision {
 /* Where elfload puts what it places (area.c) */
 struct area {
 	int fixed;            /* the default layout; 0: the kernel's (--aslr) */
+	int randomized;       /* --aslr, and the kernel randomizes: so does elfload */
 	uint64_t stack_top, vdso, brk, mmap_top, pie_base;
 };
 
@@ -270,6 +293,7 @@ struct layout {
 	uint64_t unmap_cap;   /* room for this many munmap ops in the plan */
 	struct area area;
 	int vdso_broken;      /* moving it failed half-way: it must go */
+	int drop_caps;        /* --userns: stage2 drops every capability */
 	struct range *reserved; /* --reserve, and what an ELFie maps itself */
 	size_t nreserved;
 };
@@ -293,6 +317,8 @@ static inline uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(
 /* ---- area.c ---- */
 void plan_area(struct layout *lay, const struct host *h, const struct options *o);
 void move_vdso(struct layout *lay, struct host *h);
+/* A random number below n (0 without getrandom): --aslr's randomization. */
+uint64_t random_below(uint64_t n);
 
 /* ---- segments.c: the ops that load the segments ---- */
 /* The ops for the program's segments and its interpreter's. */
@@ -307,12 +333,19 @@ struct stack_image {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t auxv, auxv_len;
 };
-/* The program's first stack, at the top `lay` planned: its argv (argv0
- * and the arguments of `o`), elfload's environment, and elfload's
+/* The program's first stack, at the top `lay` planned: its argv and
+ * AT_EXECFN (im's, script.c), elfload's environment, and elfload's
  * auxiliary vector rewritten to describe the program. */
-void build_stack(struct stack_image *st, const struct options *o,
-		 const struct image *im, const struct image *in,
-		 const struct layout *lay, const struct host *h);
+void build_stack(struct stack_image *st, const struct image *im,
+		 const struct image *in, const struct layout *lay,
+		 const struct host *h);
+
+/* ---- userns.c ---- */
+/* --userns: into a user namespace of our own, our IDs mapped to themselves. */
+void enter_userns(void);
+/* The ops that drop every capability; hdr and data: capset's, carved. */
+void add_drop_caps(struct layout *lay, uint64_t hdr_addr, uint64_t data_addr);
+#define DROP_CAPS_OPS 66   /* how many ops that is */
 
 /* ---- handover.c ---- */
 /* Sizes the hole for everything stage2 needs and places it. */
@@ -338,5 +371,7 @@ void enter_stage2(const struct layout *lay, uint64_t plan_addr)
 /* ---- report.c ---- */
 void print_layout(int fd, const struct layout *lay, const struct image *im,
 		  const struct host *h);
+/* For -v: that /proc/self/exe will name elfload, and what that breaks. */
+void note_exe(const struct options *o);
 
 #endif

@@ -1,5 +1,6 @@
 /* --entry SYMBOL: a function's address from the program's .symtab or
- * .dynsym, read from the file (they need not be in any segment). */
+ * .dynsym, read from the file (they need not be in any segment), and the
+ * warning that the C library's start-up is skipped when it matters. */
 #include "stage1.h"
 
 /* The address of `name`: a number, or a function in .symtab/.dynsym. */
@@ -58,4 +59,17 @@ uint64_t find_symbol(const struct image *im, const char *name)
 		}
 	}
 	die(EXIT_CANNOT, "--entry %s: no such symbol in the program", name);
+}
+
+/* --entry skips the C library's start-up and the dynamic linker: say so
+ * when the program has what only they set up, before it crashes on it. */
+void warn_entry(const struct options *o, const struct image *im, const struct image *in)
+{
+	if (!o->entry || (!im->has_tls && !in->path))
+		return;
+	warn("warning: --entry %s skips the C library's start-up%s%s%s", o->entry,
+	     im->has_tls ? ", which sets up thread-local storage (PT_TLS; errno, stdio "
+			   "and the stack protector use it)" : "",
+	     im->has_tls && in->path ? "," : "",
+	     in->path ? " and the dynamic linker: nothing from a shared library may be called" : "");
 }

@@ -18,6 +18,7 @@ static const char *op_name(uint32_t kind)
 	case OP_MPROTECT: return "mprotect";
 	case OP_PRCTL:    return "prctl";
 	case OP_CLOSE:    return "close";
+	case OP_CAPSET:   return "capset";
 	default:          return "operation";
 	}
 }
@@ -136,6 +137,8 @@ static long run_op(const struct op *op)
 		return sys_close(op->fd);
 	case OP_TRAP:
 		return trap(op->flags & OP_TRAP_IGNORED);
+	case OP_CAPSET:
+		return sys_capset(op->addr, op->arg);
 	}
 	return -EINVAL;
 }

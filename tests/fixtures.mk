@@ -43,9 +43,9 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	phentsize noload filesz beyond overflow low high congruence overlap \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
-	pie-nolibc ids tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock \
+	pie-nolibc ids tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock recurse \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
-	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap
+	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap origin
 
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
 $(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
@@ -144,7 +144,7 @@ $(F)/perms: tests/fixtures/perms.c
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
 $(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F)/ids \
-$(F)/clock: $(F)/%: tests/fixtures/%.c
+$(F)/clock $(F)/recurse: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 # a tool that runs here, whatever ARCH is
@@ -182,13 +182,17 @@ $(F)/xnum: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad xnum $(F)/pin-base $@
 $(F)/notelf:
 	@mkdir -p $(@D)
-	printf '#!not really\nhello\n' > $@ && chmod +x $@
+	printf 'hello: text, not an ELF file\n' > $@ && chmod +x $@
 $(F)/rel.o: tests/fixtures/pinned.c
 	$(FCC) -c -o $@ $< && chmod +x $@
 $(F)/noexec: $(F)/plain
 	cp $< $@ && chmod 644 $@
 $(F)/dynamic: tests/fixtures/pinned.c
 	$(FCC) -O2 -o $@ $<
+$(F)/liborigin.so: tests/fixtures/origin-lib.c
+	$(FCC) -O2 -shared -fPIC -o $@ $<
+$(F)/origin: tests/fixtures/origin.c $(F)/liborigin.so
+	$(FCC) -O2 -o $@ $< -L$(F) -lorigin -Wl,-rpath,'$$ORIGIN'
 # glibc's static-PIE where this C library has one (rcrt1.o), else the same
 # program as any static one, and the tests skip
 $(F)/staticpie: tests/fixtures/pinned.c

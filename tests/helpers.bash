@@ -65,6 +65,16 @@ shared_tmp() {
 	echo "$d"
 }
 
+# share_files FILE... : a shared_tmp() in $SHARED (exported) holding a copy
+# of elfload and of each FILE (directories whole), readable by everyone.
+share_files() {
+	SHARED=$(shared_tmp)
+	export SHARED
+	cp "$(realpath "$(dirname "$FIX")/elfload")" "$SHARED/elfload"
+	cp -r "$@" "$SHARED/"
+	chmod -R a+rX "$SHARED"
+}
+
 # The words that run a command as an unprivileged user: nobody when we
 # are root, else ourselves.
 NOBODY=()

@@ -9,11 +9,7 @@ bats_require_minimum_version 1.5.0
 # elfload and the fixtures where nobody may read them (a checkout may be
 # private), run as nobody: natively or under qemu, at most 10 s
 setup_file() {
-	SHARED=$(shared_tmp)
-	export SHARED
-	cp "$(realpath "$(dirname "$FIX")/elfload")" "$SHARED/elfload"
-	cp -r "$(realpath "$FIX")" "$SHARED/fixtures"
-	chmod -R a+rX "$SHARED"
+	share_files "$(realpath "$FIX")"
 }
 
 teardown_file() { rm -rf "$SHARED"; }

@@ -65,6 +65,21 @@ kernel_views() { if [ -n "$RUN" ]; then grep -v '^proc \|^comm '; else cat; fi; 
 	[ "$status" -eq 10 ]
 }
 
+@test "--entry says what it skips: TLS set-up, the dynamic linker; nothing when nothing is skipped" {
+	run env -i "$E" --entry traced "$F/entry"
+	[ "${lines[0]}" = "elfload: $F/entry: warning: --entry traced skips the C library's start-up, which sets up thread-local storage (PT_TLS; errno, stdio and the stack protector use it)" ]
+	[ "$status" -eq 10 ]
+	run "$E" --map --entry main "$F/dynamic"
+	[ "$status" -eq 0 ]
+	grep -qx "elfload: $F/dynamic: warning: --entry main skips the C library's start-up and the dynamic linker: nothing from a shared library may be called" <<<"$output"
+	run "$E" --map --entry fmt_dec "$F/pie-nolibc"
+	[ "$status" -eq 0 ]
+	! grep -q warning <<<"$output"
+	# a refusal stays one line: the warning comes only once nothing can be refused
+	run "$E" --entry traced --stack-top 0x1000 "$F/entry"
+	[ "$status" -eq 126 ] && [ "${#lines[@]}" -eq 1 ]
+}
+
 @test "--entry ADDR" {
 	local addr
 	addr=0x$(nm "$F/entry" | awk '$3 == "traced" { print $1 }')
@@ -93,6 +108,28 @@ stack_line() {
 	[ -n "$line" ] || line=$(ulimit -s 2048; stack_line)
 	lo=${line%%-*}; hi=${line#*-}; hi=${hi%% *}
 	[ $((0x$hi - 0x$lo)) -eq $((2048 * 1024)) ]
+}
+
+@test "the stack grows as the kernel's: to RLIMIT_STACK, and on and on when unlimited" {
+	# 8 MiB: 7 MiB of recursion fits, 9 MiB does not, as directly
+	run bash -c "ulimit -s 8192; '$E' '$F/recurse' 7"
+	expect "recursed 7 MiB" 0
+	run bash -c "ulimit -s 8192; exec '$E' '$F/recurse' 9"
+	[ "$status" -eq 139 ]
+	[[ "$output" != *recursed* ]]
+	run bash -c "ulimit -s 8192; exec $RUN '$F/recurse' 9"
+	[ "$status" -eq 139 ]
+	# unlimited: far beyond the 8 MiB mapped at first (qemu-user gives a
+	# guest run directly 8 MiB, however unlimited)
+	if [ -n "$RUN" ] && [ "$ARCH" = s390x ]; then
+		skip "qemu-s390x checks stores against its own page table: no stack grows there"
+	fi
+	run bash -c "ulimit -s unlimited; '$E' '$F/recurse' 64"
+	expect "recursed 64 MiB" 0
+	run bash -c "ulimit -s unlimited; '$E' '$F/recurse' 256"
+	expect "recursed 256 MiB" 0
+	run bash -c "ulimit -s unlimited; '$E' --aslr '$F/recurse' 256"
+	expect "recursed 256 MiB" 0
 }
 
 @test "a non-executable stack unless PT_GNU_STACK asks" {

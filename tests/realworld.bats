@@ -36,6 +36,13 @@ same_as_direct() {
 	[ "$output" = "xyz" ]
 }
 
+@test "the system's own #! scripts, found on PATH: zcat, which" {
+	native_only "qemu-user runs no script directly"
+	printf 'compressed\n' | gzip > "$BATS_TEST_TMPDIR/t.gz"
+	same_as_direct zcat "$BATS_TEST_TMPDIR/t.gz"
+	same_as_direct which ls
+}
+
 @test "busybox applets" {
 	local bb
 	bb=$(command -v busybox)

@@ -74,10 +74,11 @@ same_maps() {
 	# highest segment where the kernel would
 	grep -q "^$(area brk)-[0-9a-f]* rw-p 00000000 \[heap\]$" <<<"$maps"
 	# and with --aslr, after the highest segment, as the kernel puts it
+	# (without randomization: else up to 1 GiB further, see below)
 	local end
 	end=$(readelf -lW "$F/pin-heap" | awk '$1 == "LOAD" { a = $3; s = $6 } END { print a, s }')
 	end=$(printf %08x $(( (${end% *} + ${end#* } + 4095) & ~4095 )))
-	grep -q "^$end-[0-9a-f]* rw-p 00000000 \[heap\]$" <<<"$(maps_of "$E" --aslr "$F/pin-heap")"
+	grep -q "^$end-[0-9a-f]* rw-p 00000000 \[heap\]$" <<<"$(maps_of elfload_noaslr --aslr "$F/pin-heap")"
 }
 
 @test "5000 separate pinned pages (the kernel refuses the program)" {
@@ -131,6 +132,34 @@ threads 166" 0
 	# and the program's own segments stay put
 	[ "$(maps_of "$E" --aslr "$F/pin-stack" | grep pin-stack)" = \
 	  "$(maps_of "$E" "$F/pin-stack" | grep pin-stack)" ]
+}
+
+# 16 runs each of `run`: how many different brk starts and stack offsets
+starts() {
+	local i
+	for i in $(seq 16); do SHOW_START=1 "$@" "$F/plain" | head -1; done
+}
+distinct() { sort -u | wc -l; }
+
+@test "--aslr randomizes the brk start and the stack's offset in its page as a direct run does" {
+	local d e end brk col dn en
+	d=$(starts direct) e=$(starts "$E" --aslr)
+	# the kernel randomizes each or not (qemu-user does not): elfload likewise
+	for col in 2 4; do
+		dn=$(awk "{ print \$$col }" <<<"$d" | distinct)
+		en=$(awk "{ print \$$col }" <<<"$e" | distinct)
+		if [ "$dn" -gt 1 ]; then [ "$en" -gt 4 ]; else [ "$en" -eq 1 ]; fi
+	done
+	# without --aslr, and under setarch -R with it, nothing moves
+	[ "$(starts "$E" | distinct)" -eq 1 ]
+	[ "$(starts elfload_noaslr --aslr | distinct)" -eq 1 ]
+	# the brk up to 1 GiB past the program's end (plus its TLS block);
+	# under qemu-user the brk heap is qemu's
+	if [ -n "$RUN" ]; then return; fi
+	end=$((0x$(nm "$F/plain" | awk '$3 == "_end" { print $1 }')))
+	for brk in $(awk '{ print $2 }' <<<"$e"); do
+		[ $((brk)) -ge "$end" ] && [ $((brk)) -lt $((end + (1 << 30) + (1 << 20))) ]
+	done
 }
 
 @test "the program's exit status is elfload's" {

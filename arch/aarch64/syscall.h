@@ -9,7 +9,9 @@
  *
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - sp points at argc, 16-byte aligned;
- *   - x0 = 0 (no function for atexit), the other GPRs are 0 as well.
+ *   - x0 = 0 (no function for atexit), the other GPRs are 0 as well;
+ *   - with randomization on, the kernel moves the first stack pointer
+ *     down by up to a page (arch_align_stack): ARCH_STACK_JITTER.
  */
 #ifndef ARCH_SYSCALL_H
 #define ARCH_SYSCALL_H
@@ -20,6 +22,8 @@
 #define ARCH_NAME "aarch64"
 #define ARCH_ELF_MACHINE EM_AARCH64
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* how far the kernel's arch_align_stack moves the first stack pointer */
+#define ARCH_STACK_JITTER(page) (page)
 
 #define my_syscall0(n)							      \
 ({									      \

@@ -11,7 +11,9 @@
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - r1 points at argc, 16-byte aligned;
  *   - r12 = the entry point (ELFv2 functions compute their TOC from it);
- *   - the other GPRs are 0, and so is the link register.
+ *   - the other GPRs are 0, and so is the link register;
+ *   - with randomization on, the kernel moves the first stack pointer
+ *     down by up to a page (arch_align_stack): ARCH_STACK_JITTER.
  */
 #ifndef ARCH_SYSCALL_H
 #define ARCH_SYSCALL_H
@@ -22,6 +24,8 @@
 #define ARCH_NAME "ppc64le"
 #define ARCH_ELF_MACHINE EM_PPC64
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* how far the kernel's arch_align_stack moves the first stack pointer */
+#define ARCH_STACK_JITTER(page) (page)
 
 /* what "sc" destroys besides the registers each macro names */
 #define SYSCALL_CLOBBERS "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory"

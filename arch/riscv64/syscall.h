@@ -9,7 +9,9 @@
  *
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - sp points at argc, 16-byte aligned;
- *   - a0 = 0 (no function for atexit), the other GPRs are 0 as well.
+ *   - a0 = 0 (no function for atexit), the other GPRs are 0 as well;
+ *   - with randomization on, the kernel moves the first stack pointer
+ *     down by up to a page (arch_align_stack): ARCH_STACK_JITTER.
  *
  * Instruction caches: __builtin___clear_cache calls libgcc's __clear_cache,
  * which asks the kernel through __riscv_flush_icache (jump.S).
@@ -23,6 +25,8 @@
 #define ARCH_NAME "riscv64"
 #define ARCH_ELF_MACHINE EM_RISCV
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* how far the kernel's arch_align_stack moves the first stack pointer */
+#define ARCH_STACK_JITTER(page) (page)
 
 #define my_syscall0(n)							      \
 ({									      \

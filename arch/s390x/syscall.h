@@ -10,7 +10,9 @@
  *
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - r15 points at argc;
- *   - r14 = 0 (no function for atexit), the other GPRs are 0 as well.
+ *   - r14 = 0 (no function for atexit), the other GPRs are 0 as well;
+ *   - with randomization on, the kernel moves the first stack pointer
+ *     down by up to a page (arch_align_stack): ARCH_STACK_JITTER.
  */
 #ifndef ARCH_SYSCALL_H
 #define ARCH_SYSCALL_H
@@ -21,6 +23,8 @@
 #define ARCH_NAME "s390x"
 #define ARCH_ELF_MACHINE EM_S390
 #define ARCH_ELF_DATA ELFDATA2MSB
+/* how far the kernel's arch_align_stack moves the first stack pointer */
+#define ARCH_STACK_JITTER(page) (page)
 
 #define my_syscall0(n)							      \
 ({									      \

@@ -10,7 +10,9 @@
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - rsp points at argc, 16-byte aligned;
  *   - rdx = 0 (no function for atexit), the other GPRs are 0 as well;
- *   - the direction flag is clear.
+ *   - the direction flag is clear;
+ *   - with randomization on, the kernel moves the first stack pointer
+ *     down by up to 8 KiB (arch_align_stack): ARCH_STACK_JITTER.
  */
 #ifndef ARCH_SYSCALL_H
 #define ARCH_SYSCALL_H
@@ -21,6 +23,8 @@
 #define ARCH_NAME "x86_64"
 #define ARCH_ELF_MACHINE EM_X86_64
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* how far the kernel's arch_align_stack moves the first stack pointer */
+#define ARCH_STACK_JITTER(page) 8192
 
 #define my_syscall0(n)                                                        \
 ({                                                                            \
