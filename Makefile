@@ -1,10 +1,13 @@
-# elfload: make [ARCH=x86_64|aarch64|riscv64|ppc64le|s390x|all] [CROSS_COMPILE=prefix-]
+# elfload: make [ARCH=x86_64|aarch64|riscv64|ppc64le|s390x|all] [CROSS_COMPILE=prefix-] [V=1]
 #
 #   make            the loader for the compiler's architecture: build/ARCH/elfload
 #   make check      install test dependencies (apt-get), build, run all tests
 #   make demo       show a trace-shaped program the kernel refuses or runs wrongly
-#   make install    PREFIX=/usr/local (DESTDIR respected)
+#   make install    PREFIX=/usr/local (DESTDIR respected); ARCH=all adds every
+#                   other architecture's loader; make uninstall undoes it
 #   make bench      the benchmarks in bench/, against their targets
+#
+# The build prints one short line per step; V=1 prints the commands instead.
 #
 # What is built, from what (see README.md, "Where things are"):
 #
@@ -12,6 +15,16 @@
 #   stage2/*.c common/*.c arch/ARCH/jump.S          ->  build/ARCH/obj2/...
 #   obj2 -> stage2.elf (PIE at 0, no relocations) -> stage2.bin, stage2_blob.h
 #   obj1 + stage2.bin (stage1/blob.S)  -> build/ARCH/elfload (linker/ARCH.ld)
+
+VERSION := 0.2.0
+
+# ---- output: "  CC     build/x86_64/obj1/stage1/elf.o", or with V=1 the commands
+ifneq ($(V),1)
+MAKEFLAGS += --silent
+say = printf '  %-6s %s\n' '$(1)' '$(2)'
+else
+say = :
+endif
 
 # ---- architectures: the facts are in arch/arches, one line each ----
 ARCHES  := $(shell awk '/^[a-z]/ { print $$1 }' arch/arches)
@@ -46,7 +59,7 @@ endif
 # ---- flags ----
 COMMON_CFLAGS := -Os -g -Wall -Wextra -std=gnu11 -ffreestanding -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-strict-aliasing \
-	-Iarch -Iarch/$(ARCH) -Icommon -I$(B) -MMD -MP
+	-Iarch -Iarch/$(ARCH) -Icommon -I$(B) -MMD -MP -DELFLOAD_VERSION='"$(VERSION)"'
 # Per-architecture code models: stage1 lives far above 2 GiB. riscv64
 # links without relaxation, so nothing relies on gp.
 cflags.riscv64 := -mcmodel=medany -mno-relax
@@ -70,33 +83,43 @@ STAGE2_OBJS := $(call objs,obj2,$(wildcard stage2/*.c) $(COMMON_SRC) arch/$(ARCH
 
 ifeq ($(ARCH),all)
 all:
-	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
+	for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
 else
 all: $(B)/elfload $(B)/elfload-gdb $(B)/elfload.gdb $(B)/arches
 endif
 
 # the debugger integration: a script, the gdb commands and the
 # architecture table it reads
-$(B)/elfload-gdb $(B)/elfload.gdb: $(B)/%: gdb/%
+$(B)/elfload-gdb: gdb/elfload-gdb
 	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@ && chmod 755 $@
+$(B)/elfload.gdb: gdb/elfload.gdb
+	@mkdir -p $(@D)
+	$(call say,CP,$@)
 	cp $< $@
 $(B)/arches: arch/arches
 	@mkdir -p $(@D)
+	$(call say,CP,$@)
 	cp $< $@
 
 $(B)/obj1/%.o: %.c | $(B)/stage2_blob.h
 	@mkdir -p $(@D)
+	$(call say,CC,$@)
 	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
 $(B)/obj1/%.o: %.S
 	@mkdir -p $(@D)
+	$(call say,AS,$@)
 	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
 $(B)/obj1/stage1/blob.o: $(B)/stage2.bin
 $(B)/obj1/stage1/blob.o: STAGE1_CFLAGS += -DSTAGE2_BIN='"$(B)/stage2.bin"'
 $(B)/obj2/%.o: %.c
 	@mkdir -p $(@D)
+	$(call say,CC,$@)
 	$(CC) $(STAGE2_CFLAGS) -c -o $@ $<
 $(B)/obj2/%.o: %.S
 	@mkdir -p $(@D)
+	$(call say,AS,$@)
 	$(CC) $(STAGE2_CFLAGS) -c -o $@ $<
 -include $(STAGE1_OBJS:.o=.d) $(STAGE2_OBJS:.o=.d)
 
@@ -104,6 +127,7 @@ $(B)/obj2/%.o: %.S
 # and hold nothing but what linker/stage2.ld puts in .text.
 STAGE2_SECTIONS := .text .data .hash .gnu.hash .dynsym .dynstr .rela.dyn .dynamic
 $(B)/stage2.elf: $(STAGE2_OBJS) linker/stage2.ld
+	$(call say,LD,$@)
 	$(LD) -pie --no-dynamic-linker --gc-sections -z noexecstack --no-warn-rwx-segments \
 		-T linker/stage2.ld -o $@ $(STAGE2_OBJS) $(shell $(CC) -print-libgcc-file-name)
 	@if $(READELF) -rW $@ | grep -q 'Relocation section'; then \
@@ -113,8 +137,10 @@ $(B)/stage2.elf: $(STAGE2_OBJS) linker/stage2.ld
 		awk '$$7 ~ /A/ && index(" $(STAGE2_SECTIONS) ", " " $$1 " ") == 0 { print $$1 }'); \
 	if [ -n "$$extra" ]; then echo "stage2 has sections outside the blob: $$extra" >&2; rm -f $@; exit 1; fi
 $(B)/stage2.bin: $(B)/stage2.elf
+	$(call say,BIN,$@)
 	$(OBJCOPY) -O binary -j .text $< $@
 $(B)/stage2_blob.h: $(B)/stage2.bin $(B)/stage2.elf
+	$(call say,GEN,$@)
 	{ echo "/* generated from stage2.elf; do not edit */"; \
 	  $(NM) $(B)/stage2.elf | awk '$$3 == "stage2_main" { print "#define STAGE2_OFF_stage2_main 0x" $$1 }'; \
 	  echo "#define STAGE2_SIZE $$(wc -c < $(B)/stage2.bin)"; } > $@.tmp
@@ -122,6 +148,7 @@ $(B)/stage2_blob.h: $(B)/stage2.bin $(B)/stage2.elf
 	mv $@.tmp $@
 
 $(B)/elfload: $(STAGE1_OBJS) linker/stage1.ld linker/$(ARCH).ld
+	$(call say,LD,$@)
 	$(CC) -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 		-Llinker -Wl,-T,linker/$(ARCH).ld -o $@ $(STAGE1_OBJS) -lgcc
 
@@ -140,20 +167,45 @@ include tests/fuzz/fuzz.mk
 # architecture, and under qemu-user for every other one
 CHECK_BUILDS := $(HOST_ARCH) $(HOST_ARCH)-qemu $(filter-out $(HOST_ARCH),$(ARCHES))
 check:
+	echo "make check: test dependencies"
 	tests/install-deps.sh
-	@for b in $(CHECK_BUILDS); do \
+	for b in $(CHECK_BUILDS); do \
+		echo "make check: building $$b (elfload and the test programs)"; \
 		$(MAKE) --no-print-directory ARCH=$${b%-qemu} $$(case $$b in *-qemu) echo QEMU=1;; esac) \
 			all fixtures >/dev/null || exit 1; done
-	$(if $(filter x86_64,$(HOST_ARCH)),$(MAKE) --no-print-directory fuzz-replay)
+	$(if $(filter x86_64,$(HOST_ARCH)),echo "make check: replaying the fuzzer's inputs"; \
+		$(MAKE) --no-print-directory fuzz-replay)
 	tests/run.sh $(CHECK_BUILDS)
 
 demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 	@tests/demo.sh $(B)/elfload $(F)
 
-install: all
-	install -D -m 755 $(B)/elfload $(DESTDIR)$(PREFIX)/bin/elfload
-	install -D -m 755 $(B)/elfload-gdb $(DESTDIR)$(PREFIX)/bin/elfload-gdb
-	install -D -m 644 $(B)/elfload.gdb $(DESTDIR)$(PREFIX)/share/elfload/elfload.gdb
-	install -D -m 644 $(B)/arches $(DESTDIR)$(PREFIX)/share/elfload/arches
+# Installed: the native loader and elfload-gdb in bin/; with ARCH=all (or
+# ARCH=another), the other architectures' loaders in lib/elfload/ARCH/,
+# each with a link bin/elfload-ARCH; the gdb commands and the
+# architecture table in share/elfload/; the manual pages in share/man/man1/.
+DEST := $(DESTDIR)$(PREFIX)
+OTHER_ARCHES := $(filter-out $(NATIVE_ARCH),$(if $(filter all,$(ARCH)),$(ARCHES),$(ARCH)))
+INSTALLED := bin/elfload bin/elfload-gdb share/elfload/elfload.gdb share/elfload/arches \
+	share/man/man1/elfload.1 share/man/man1/elfload-gdb.1 \
+	$(foreach a,$(OTHER_ARCHES),lib/elfload/$(a)/elfload bin/elfload-$(a))
+install:
+	for a in $(NATIVE_ARCH) $(OTHER_ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
+	$(call say,INSTALL,$(DEST))
+	install -D -m 755 build/$(NATIVE_ARCH)/elfload $(DEST)/bin/elfload
+	install -D -m 755 build/$(NATIVE_ARCH)/elfload-gdb $(DEST)/bin/elfload-gdb
+	install -D -m 644 gdb/elfload.gdb $(DEST)/share/elfload/elfload.gdb
+	install -D -m 644 arch/arches $(DEST)/share/elfload/arches
+	install -D -m 644 man/elfload.1 $(DEST)/share/man/man1/elfload.1
+	install -D -m 644 man/elfload-gdb.1 $(DEST)/share/man/man1/elfload-gdb.1
+	for a in $(OTHER_ARCHES); do \
+		install -D -m 755 build/$$a/elfload $(DEST)/lib/elfload/$$a/elfload || exit 1; \
+		ln -sf ../lib/elfload/$$a/elfload $(DEST)/bin/elfload-$$a || exit 1; done
+uninstall:
+	$(call say,RM,$(DEST))
+	rm -f $(addprefix $(DEST)/,$(INSTALLED))
+	for d in $(addprefix $(DEST)/lib/elfload/,$(OTHER_ARCHES)) $(DEST)/lib/elfload \
+		$(DEST)/share/elfload; do rmdir "$$d" 2>/dev/null || :; done
 
-.PHONY: all clean check demo install bench fixtures
+.PHONY: all clean check demo install uninstall bench fixtures

@@ -3,10 +3,10 @@
  *
  *   syscall.h  my_syscall0..my_syscall6 (the instruction, its registers and
  *              clobbers), ARCH_NAME, ARCH_ELF_MACHINE (an EM_* constant),
- *              ARCH_ELF_DATA, ARCH_STACK_JITTER(page) and, where mmap
- *              takes its arguments another way, ARCH_SYS_MMAP with
- *              arch_sys_mmap(); its comment gives the register state at
- *              process entry
+ *              ARCH_ELF_DATA, ARCH_STACK_JITTER(page), ARCH_STACK_RND_PAGES
+ *              and, where mmap takes its arguments another way,
+ *              ARCH_SYS_MMAP with arch_sys_mmap(); its comment gives the
+ *              register state at process entry
  *   start.S    stage1's _start: stage1_main(the kernel's stack pointer)
  *   jump.S     the two transfers of control below, which C cannot express
  *

@@ -2,16 +2,18 @@
  * program's. A wrong option is a usage error (EXIT_USAGE). */
 #include "stage1.h"
 
-#define VERSION "0.1.0"
 
 static const char usage_text[] =
 "Usage: elfload [OPTIONS] [--] PROGRAM [ARGS...]\n"
-"Run PROGRAM at exactly the addresses its program headers name, whatever\n"
-"is there now, with the same layout on every run.\n"
+"Run PROGRAM (an ELF file, or a #! script) at exactly the addresses its\n"
+"program headers name, whatever is there now, with the same layout on\n"
+"every run.\n"
 "\n"
 "  --argv0 NAME        pass NAME as argv[0] instead of PROGRAM\n"
 "  --entry SYM|ADDR    call this function as int f(argc, argv, envp) instead\n"
-"                      of starting at e_entry; its value is the exit status\n"
+"                      of starting at e_entry; its value is the exit status.\n"
+"                      It skips the C library's start-up and the dynamic\n"
+"                      linker: no TLS, stdio or shared library in it\n"
 "  --interp PATH       use PATH as the ELF interpreter instead of PT_INTERP\n"
 "  --base ADDR         load a position-independent PROGRAM at ADDR\n"
 "  --map               print the planned layout and exit without running\n"
@@ -20,10 +22,12 @@ static const char usage_text[] =
 "                      layout away from where traced programs had pages)\n"
 "  --stop-at-entry     stop with SIGTRAP once everything is mapped, right\n"
 "                      before the program's first instruction (for debuggers)\n"
-"  --stack-size SIZE   the stack mapped at first (default RLIMIT_STACK, 8M if\n"
-"                      unlimited); it grows as the kernel's, to RLIMIT_STACK\n"
+"  --stack-size SIZE   the stack mapped at first: default RLIMIT_STACK, or 8M\n"
+"                      if that is unlimited or under 128K; it grows as the\n"
+"                      kernel's, to RLIMIT_STACK (K, M, G suffixes)\n"
 "  --stack-top ADDR    put the top of the stack at ADDR\n"
-"  --page-size N       lay segments out as if pages were N bytes\n"
+"  --page-size N       lay segments out as if pages were N bytes, a power-of-\n"
+"                      two multiple of the real page size\n"
 "  --reserve LO-HI     keep [LO, HI) free of all that elfload places\n"
 "                      (repeatable; an ELFie's own pages are kept free\n"
 "                      by themselves)\n"
@@ -34,12 +38,23 @@ static const char usage_text[] =
 "      --version       show the version and exit\n"
 "\n"
 "Exit status: PROGRAM's own, or 125 for a bad elfload option, 126 if\n"
-"PROGRAM cannot be run, 127 if it cannot be found.\n";
+"PROGRAM cannot be run, 127 if it cannot be found.\n"
+"Environment: PATH finds PROGRAM. See elfload(1).\n";
 
 static void print_and_exit(const char *s)
 {
 	write_all(1, s, strlen(s));
 	sys_exit(0);
+}
+
+/* "elfload 0.2.0 (x86_64, page size 4096)": the architecture it was built
+ * for and the page size it finds (AT_PAGESZ, after the environment). */
+static const char *version_text(char **envp)
+{
+	while (*envp)
+		envp++;
+	return str_printf("elfload %s (%s, page size %lu)\n", ELFLOAD_VERSION, ARCH_NAME,
+			  auxv_get((const long *)(envp + 1), AT_PAGESZ));
 }
 
 /* SIZE or ADDR: decimal or 0x-hex, a SIZE with an optional K, M or G. */
@@ -108,7 +123,7 @@ void parse_options(struct options *o, int argc, char **argv)
 		if (is(*a, "-h") || is(*a, "--help"))
 			print_and_exit(usage_text);
 		else if (is(*a, "--version"))
-			print_and_exit("elfload " VERSION "\n");
+			print_and_exit(version_text(argv + argc + 1));
 		else if (is(*a, "-v") || is(*a, "--verbose"))
 			o->verbose = 1;
 		else if (is(*a, "--map"))

@@ -76,7 +76,7 @@ void stage1_main(long *sp)
 	warn_entry(&o, &im, &in);   /* nothing is refused from here on */
 
 	if (o.map || o.verbose)
-		print_layout(o.map ? 1 : 2, &lay, &im, &h);
+		print_layout(o.map ? 1 : 2, &lay, &im, &in, &h);
 	if (o.verbose)
 		note_exe(&o);
 	if (o.map)

@@ -75,6 +75,10 @@ void out_vprintf(struct out *o, const char *fmt, va_list ap)
 			*fmt == '0' ? (zero = 1) : (left = 1);
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			width = width * 10 + (*fmt - '0');
+		if (*fmt == '*') {
+			width = va_arg(ap, int);
+			fmt++;
+		}
 		for (; *fmt == 'l'; fmt++)
 			lng = 1;
 		switch (*fmt) {
@@ -121,6 +125,11 @@ void out_vprintf(struct out *o, const char *fmt, va_list ap)
 		if (left)
 			pad(o, ' ', width - (long)n);
 	}
+}
+
+size_t out_width(const char *s)
+{
+	return put_text(0, s);
 }
 
 void out_printf(struct out *o, const char *fmt, ...)

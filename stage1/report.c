@@ -1,6 +1,8 @@
 /* --map and --verbose: the plan as a table in the style of
- * /proc/PID/maps, one row per mapping by address, then every collision
- * that was resolved. */
+ * /proc/PID/maps, one row per mapping by address (columns as wide as the
+ * widest address and name), then the reserved ranges, what was moved,
+ * every collision that was resolved, what the kernel would do with the
+ * program (verdict.c), and a summary line. */
 #include <linux/capability.h>
 #include "stage1.h"
 
@@ -19,13 +21,38 @@ static void add_row(struct row *r, size_t *n, uint64_t lo, uint64_t hi,
 	++*n;
 }
 
+static int hex_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >>= 4)
+		n++;
+	return n;
+}
+
+static void print_rows(struct out *o, const struct row *r, size_t n)
+{
+	int aw = 8, nw = 20;
+
+	for (size_t i = 0; i < n; i++) {
+		if (hex_digits(r[i].hi) > aw)
+			aw = hex_digits(r[i].hi);
+		if ((int)out_width(r[i].name) > nw)
+			nw = (int)out_width(r[i].name);
+	}
+	for (size_t i = 0; i < n; i++)
+		out_printf(o, "%0*lx-%0*lx %s %08lx %-*s %s\n", aw, r[i].lo, aw, r[i].hi,
+			   r[i].perms, r[i].off, nw, r[i].name, r[i].what);
+}
+
 void print_layout(int fd, const struct layout *lay, const struct image *im,
-		  const struct host *h)
+		  const struct image *in, const struct host *h)
 {
 	struct out o = { .fd = fd };
 	uint64_t L = h->layout_page, k = lay->hole_lo;
 	struct row *r = xalloc((lay->nall + lay->nkept + 8) * sizeof(*r));
 	size_t n = 0;
+	uint64_t resolved = 0;
 	char perms[5] = "---p";
 
 	for (uint64_t i = 0; i < lay->nall; i++) {
@@ -66,9 +93,7 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 		   h->top);
 	for (size_t i = 0; i < im->nscripts; i++)
 		out_printf(&o, "script: %s\n", im->scripts[i]);
-	for (size_t i = 0; i < n; i++)
-		out_printf(&o, "%08lx-%08lx %s %08lx %-20s %s\n", r[i].lo, r[i].hi,
-			   r[i].perms, r[i].off, r[i].name, r[i].what);
+	print_rows(&o, r, n);
 	for (size_t i = 0; i < lay->nreserved; i++)
 		out_printf(&o, "reserved: %lx-%lx %s\n", lay->reserved[i].lo,
 			   lay->reserved[i].hi, lay->reserved[i].name);
@@ -84,7 +109,13 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 				   c->lo, c->hi, c->kind == NOTE_SHARED ?
 				   "shares a page with" : "is in the way of", c->by,
 				   c->by_lo, c->by_hi, c->outcome);
+		if (c->kind != NOTE_MOVED && c->kind != NOTE_SHARED)
+			resolved++;
 	}
+	print_verdict(&o, im, in, h);
+	out_printf(&o, "summary: %lu segment%s, %lu mapping%s, %lu collision%s resolved\n",
+		   lay->nall, lay->nall == 1 ? "" : "s", (uint64_t)n, n == 1 ? "" : "s",
+		   resolved, resolved == 1 ? "" : "s");
 	out_flush(&o);
 }
 

@@ -93,6 +93,8 @@ struct out {
 void out_printf(struct out *o, const char *fmt, ...) OUT_FORMAT(2, 3);
 void out_vprintf(struct out *o, const char *fmt, va_list ap);
 void out_flush(struct out *o);
+/* How many columns out_printf's %s takes for s (control characters escaped). */
+size_t out_width(const char *s);
 /* "elfload: PROGRAM: reason", exit status `code`. */
 void die(int code, const char *fmt, ...) __attribute__((noreturn)) OUT_FORMAT(2, 3);
 /* "elfload: PROGRAM: reason", and carry on: only once nothing can be
@@ -370,7 +372,12 @@ void enter_stage2(const struct layout *lay, uint64_t plan_addr)
 
 /* ---- report.c ---- */
 void print_layout(int fd, const struct layout *lay, const struct image *im,
-		  const struct host *h);
+		  const struct image *in, const struct host *h);
+/* ---- verdict.c ---- */
+/* --map's last words: what execve would do with the program here. */
+void print_verdict(struct out *o, const struct image *im, const struct image *in,
+		   const struct host *h);
+
 /* For -v: that /proc/self/exe will name elfload, and what that breaks. */
 void note_exe(const struct options *o);
 

@@ -156,7 +156,8 @@ teardown() { [ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; }
 
 @test "elfload-gdb without a program, or with one that is not there" {
 	run -125 "$GDB" -batch
-	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [--elfload-option OPT]... [GDB-OPTIONS] [--args] PROGRAM [ARGS...]" ]
+	[ "$output" = "usage: elfload-gdb [--qemu ARCH] [--elfload-option OPT]... [GDB-OPTIONS] [--args] PROGRAM [ARGS...]
+Try 'elfload-gdb --help' for more information." ]
 	PATH=/usr/bin:/bin run -127 "$GDB" no-such-program
 	[ "$output" = "elfload-gdb: no-such-program: not found" ]
 }

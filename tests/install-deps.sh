@@ -18,6 +18,8 @@ want unshare util-linux
 want busybox busybox-static
 want python3 python3
 want strace strace
+want man man-db
+want groff groff-base
 # the fuzz harness: clang with libFuzzer and the sanitizers; llvm-cov
 want clang clang
 want llvm-cov llvm

@@ -11,8 +11,8 @@ load helpers
 	[[ "${lines[0]}" =~ ^"elfload: $F/pin-stack: layout (page size 4096, top 0x"[0-9a-f]+")"$ ]]
 	[[ "$output" != *"pinned"* ]]
 	first=$(readelf -lW "$F/pin-stack" | awk '$1 == "LOAD" { print $3; exit }')
-	grep -q "^$(printf %08x $((first)))-[0-9a-f]* r[-w][-x]p 00000000 $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$first")$" <<<"$output"
-	grep -q "^${page#0x}-$(printf %x $((page + 4096))) rw-p [0-9a-f]* $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$page")$" <<<"$output"
+	grep -q "^0*$(printf %x $((first)))-[0-9a-f]* r[-w][-x]p 00000000 $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$first")$" <<<"$output"
+	grep -q "^0*${page#0x}-0*$(printf %x $((page + 4096))) rw-p [0-9a-f]* $F/pin-stack *PT_LOAD $(phdr_index "$F/pin-stack" "$page")$" <<<"$output"
 	# the stack and the brk heap where the default layout puts them, out
 	# of the way of the page at the top of the kernel's stack
 	stack=$(area stack)
@@ -86,4 +86,56 @@ load helpers
 @test "the layout is the same on every run" {
 	[ "$("$E" --map "$F/pages5000")" = "$("$E" --map "$F/pages5000")" ]
 	[ "$("$E" --map "$F/pin-stack")" = "$(elfload_noaslr --map "$F/pin-stack")" ]
+}
+
+# the rows of --map's output
+rows() { grep -E '^[0-9a-f]+-[0-9a-f]+ ' <<<"$output"; }
+
+@test "--map ends with the kernel's verdict: a table over 64 KiB or PN_XNUM is refused" {
+	local n
+	n=$(readelf -hW "$F/shared3200" | awk '/Number of program headers/ { print $5 }')
+	run "$E" --map "$F/shared3200"
+	[ "$status" -eq 0 ]
+	grep -qx "kernel: execve refuses it: a program header table of $((n * 56)) bytes, over 65536 (Exec format error)" <<<"$output"
+	run "$E" --map "$F/xnum"
+	grep -qx "kernel: execve refuses it: e_phnum is PN_XNUM, [0-9]* program headers (Exec format error)" <<<"$output"
+	native_only "qemu-user's own loader, not the kernel's, runs programs here"
+	run "$F/shared3200"
+	[ "$status" -eq 126 ]
+}
+
+@test "--map: where the kernel's stack and vDSO go without ASLR, and may go with it" {
+	native_only "the kernel's layout, not qemu-user's"
+	local page vvar end
+	page=$(probe stack-page)
+	run "$E" --map "$F/pin-stack"
+	grep -q "^kernel: without ASLR (setarch -R, gdb) the stack goes at [0-9a-f]*-[0-9a-f]*, where 1 segment is: PT_LOAD [0-9]* ${page#0x}-$(printf %x $((page + 4096)))$" <<<"$output"
+	grep -q "^kernel: with ASLR the stack goes somewhere in [0-9a-f]*-[0-9a-f]*: 1 segment is there, hit on some runs and not on others$" <<<"$output"
+	[ "$(probe vvar)" != 0x0 ] || skip "no vDSO here"
+	# exactly where a run without ASLR has it
+	vvar=$(probe vvar) end=$(probe vdso-end)
+	run "$E" --map "$F/pin-vdso"
+	grep -q "^kernel: without ASLR (setarch -R, gdb) the vDSO with its vvar goes at ${vvar#0x}-${end#0x}, where 1 segment is: PT_LOAD [0-9]* " <<<"$output"
+}
+
+@test "--map: a program the kernel runs right, and a position-independent one" {
+	run "$E" --map "$F/plain"
+	grep -qx "kernel: execve runs it; none of its segments is where the stack, the interpreter or the vDSO go, with ASLR or without" <<<"$output"
+	run "$E" --map "$F/pie"
+	grep -qx "kernel: execve runs it where nothing is: it is position-independent" <<<"$output"
+}
+
+@test "--map columns stay aligned, whatever the names and addresses; a summary line counts" {
+	local long=$BATS_TEST_TMPDIR/a-program-with-a-name-far-longer-than-twenty-characters
+	cp "$F/pin-stack" "$long"
+	run "$E" --map "$long"
+	[ "$status" -eq 0 ]
+	# 8- and 12-digit addresses, short and long names: one width each
+	[ "$(rows | awk '{ print length($1) }' | sort -u | wc -l)" -eq 1 ]
+	[ "$(rows | awk '{ print match($0, / (PT_LOAD|kept|brk start|new stack|stage2|plan|copy)/) }' | sort -u | wc -l)" -eq 1 ]
+	grep -qx "summary: $(rows | grep -c ' PT_LOAD ') segments, $(rows | wc -l) mappings, $(grep -c '^collision: ' <<<"$output") collisions\? resolved" <<<"$output"
+	# -v prints the same on stderr, then runs
+	local map=$output
+	run "$E" -v "$long"
+	[ "${output%%$'\n'pinned*}" = "$map" ]
 }

@@ -177,13 +177,13 @@ distinct() { sort -u | wc -l; }
 	run "$E" "$F/phdr-moved"
 	expect "tls 42" 0
 	run "$E" --map "$F/phdr-moved"
-	[[ "$output" == *" r--p 00000000 [elfload]            copy of the program headers (AT_PHDR)"* ]]
+	grep -q " r--p 00000000 \[elfload\] *copy of the program headers (AT_PHDR)$" <<<"$output"
 }
 
 @test "a segment whose file offset is not page-aligned is copied (the kernel crashes it)" {
 	runs_everywhere unaligned "pinned 0x30000000 sum 10"
 	run "$E" --map "$F/unaligned"
-	grep -qx "30000000-30001000 rw-p 00000000 $F/unaligned *PT_LOAD $(phdr_index "$F/unaligned" 0x30000000) (copied)" <<<"$output"
+	grep -qx "0*30000000-0*30001000 rw-p 00000000 $F/unaligned *PT_LOAD $(phdr_index "$F/unaligned" 0x30000000) (copied)" <<<"$output"
 	native_only "qemu-user has its own ELF loader"
 	run "$F/unaligned"
 	[ "$status" -gt 128 ]

@@ -24,6 +24,9 @@
 #define ARCH_ELF_DATA ELFDATA2LSB
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) (page)
+/* how many pages the kernel moves the stack top down by at most with ASLR
+ * (STACK_RND_MASK), for --map's account of the kernel's layout */
+#define ARCH_STACK_RND_PAGES 0x3ffffULL
 
 #define my_syscall0(n)							      \
 ({									      \

@@ -13,7 +13,7 @@ FUZZ_STAGE1  := $(filter-out stage1/launch.c stage1/mem.c,$(wildcard stage1/*.c)
 FUZZ_SRC     := $(FUZZ_STAGE1) $(wildcard tests/fuzz/*.c)
 FUZZ_CFLAGS  := -g -O1 -Wall -Wextra -Wno-unused-parameter -fno-pie -no-pie \
 	-DLIB_HOSTED -Itests/fuzz -Iarch -Icommon -Istage1 -Ibuild/x86_64 \
-	-DSTAGE2_BIN='"build/x86_64/stage2.bin"'
+	-DSTAGE2_BIN='"build/x86_64/stage2.bin"' -DELFLOAD_VERSION='"fuzz"'
 FUZZ_DIRS    := $(FUZZ_B)/seeds tests/fuzz/corpus tests/fuzz/regressions
 
 ifeq ($(ARCH),x86_64)

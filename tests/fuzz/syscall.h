@@ -13,6 +13,7 @@
 #define ARCH_ELF_MACHINE EM_X86_64
 #define ARCH_ELF_DATA ELFDATA2LSB
 #define ARCH_STACK_JITTER(page) 8192
+#define ARCH_STACK_RND_PAGES 0x3fffffULL
 
 long fuzz_syscall(long n, long a, long b, long c, long d, long e, long f);
 

@@ -1,0 +1,162 @@
+/*
+ * The end of --map: what the kernel's execve would do with the program on
+ * this machine. It refuses a program header table over 64 KiB (more than
+ * 1170 headers, PN_XNUM included); otherwise it runs it, and the program's
+ * segments go over whatever the kernel put first where they collide:
+ *
+ *   top ........................ the stack, RLIMIT_STACK of it (the stack
+ *                                top moves down by up to STACK_RND with ASLR)
+ *   top - gap .................. the mmap base: the interpreter below it,
+ *                                the vDSO and vvar below that (the base
+ *                                moves down by 2^vm.mmap_rnd_bits pages)
+ *
+ * gap is RLIMIT_STACK plus the guard gap (and the stack's random range
+ * with ASLR), at least 128 MiB and at most 5/6 of the address space, as
+ * mm/util.c's mmap_base(). With RLIMIT_STACK unlimited the mmap area
+ * starts at a third of the address space instead and grows up (the
+ * kernel's legacy layout). A position-independent program goes where
+ * nothing is; only a fixed-address one can collide.
+ */
+#include "stage1.h"
+
+#define KERNEL_PHDRS_MAX  65536           /* load_elf_phdrs() */
+#define STACK_GUARD_GAP   (1ULL << 20)    /* stack_guard_gap: 256 pages */
+#define MMAP_MIN_GAP      (128ULL << 20)
+#define MMAP_RND_BITS     28              /* without the sysctl: x86_64's */
+
+struct region {
+	const char *what;
+	uint64_t lo, hi;           /* without ASLR */
+	uint64_t rnd_lo, rnd_hi;   /* with ASLR, somewhere in here */
+};
+
+static uint64_t span_of(const struct image *im, uint64_t page)
+{
+	const struct seg *a = &im->segs[0], *z = &im->segs[im->nsegs - 1];
+
+	return page_up(z->vaddr + z->memsz, page) - page_down(a->vaddr, page);
+}
+
+/* The vDSO and vvar pages here, however many: they are the same size in
+ * every process. */
+static uint64_t vdso_size(const struct host *h)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < h->nmaps; i++)
+		if (!memcmp(h->maps[i].name, "[vdso]", 6) || !memcmp(h->maps[i].name, "[vvar", 5))
+			n += h->maps[i].hi - h->maps[i].lo;
+	return n;
+}
+
+static uint64_t mmap_gap(uint64_t stack, uint64_t pad, uint64_t top)
+{
+	uint64_t gap = stack + STACK_GUARD_GAP + pad;
+
+	if (gap < MMAP_MIN_GAP)
+		gap = MMAP_MIN_GAP;
+	if (gap > top / 6 * 5)
+		gap = top / 6 * 5;
+	return gap;
+}
+
+/* Where the kernel puts the stack, the interpreter and the vDSO for this
+ * program, with and without ASLR; returns how many regions. */
+static int kernel_regions(struct region *r, const struct image *in, const struct host *h)
+{
+	uint64_t top = h->top, pg = h->page;
+	uint64_t stack = h->stack_limit == ~0ULL ? 8ULL << 20 : h->stack_limit;
+	uint64_t stack_rnd = ARCH_STACK_RND_PAGES * pg;
+	uint64_t mmap_rnd = (1ULL << read_sysctl("/proc/sys/vm/mmap_rnd_bits", MMAP_RND_BITS)) * pg;
+	uint64_t vdso = vdso_size(h), interp = in->path ? span_of(in, pg) : 0;
+	uint64_t base, rbase;
+	int n = 0;
+
+	r[n++] = (struct region){ "the stack", top - stack, top, top - stack - stack_rnd, top };
+	if (h->stack_limit == ~0ULL) {   /* legacy: upwards from a third */
+		base = page_up(top / 3, pg);
+		if (interp)
+			r[n++] = (struct region){ "the interpreter", base, base + interp,
+						  base, base + interp + mmap_rnd };
+		if (vdso)
+			r[n++] = (struct region){ "the vDSO with its vvar", base + interp,
+						  base + interp + vdso, base,
+						  base + interp + vdso + mmap_rnd };
+		return n;
+	}
+	base = page_down(top - mmap_gap(h->stack_limit, 0, top), pg);
+	rbase = page_down(top - mmap_gap(h->stack_limit, stack_rnd, top), pg);
+	if (interp) {
+		r[n++] = (struct region){ "the interpreter", base - interp, base,
+					  rbase - mmap_rnd - interp, rbase };
+		base -= interp;
+		rbase -= interp;
+	}
+	if (vdso)
+		r[n++] = (struct region){ "the vDSO with its vvar", base - vdso, base,
+					  rbase - mmap_rnd - vdso, rbase };
+	return n;
+}
+
+/* The program's segments in [lo, hi): how many, and the first in *first. */
+static uint64_t segments_in(const struct image *im, uint64_t lo, uint64_t hi,
+			    const struct seg **first)
+{
+	uint64_t n = 0;
+
+	*first = 0;
+	for (uint64_t i = 0; i < im->nsegs; i++) {
+		const struct seg *s = &im->segs[i];
+
+		if (s->vaddr < hi && lo < s->vaddr + s->memsz && !n++)
+			*first = s;
+	}
+	return n;
+}
+
+static void report_region(struct out *o, const struct region *r, const struct image *im)
+{
+	const struct seg *s;
+	uint64_t fixed = segments_in(im, r->lo, r->hi, &s), maybe;
+
+	if (fixed)
+		out_printf(o, "kernel: without ASLR (setarch -R, gdb) %s goes at %lx-%lx, where "
+			   "%lu segment%s: PT_LOAD %u %lx-%lx%s\n", r->what, r->lo, r->hi, fixed,
+			   fixed == 1 ? " is" : "s are", s->index, s->vaddr, s->vaddr + s->memsz,
+			   fixed > 1 ? ", ..." : "");
+	maybe = segments_in(im, r->rnd_lo, r->rnd_hi, &s);
+	if (maybe)
+		out_printf(o, "kernel: with ASLR %s goes somewhere in %lx-%lx: %lu segment%s "
+			   "there, hit on some runs and not on others\n", r->what, r->rnd_lo,
+			   r->rnd_hi, maybe, maybe == 1 ? " is" : "s are");
+}
+
+void print_verdict(struct out *o, const struct image *im, const struct image *in,
+		   const struct host *h)
+{
+	uint64_t table = (uint64_t)im->eh.e_phnum * sizeof(Elf64_Phdr);
+	struct region r[3];
+	int n, hits = 0;
+	const struct seg *s;
+
+	if (im->eh.e_phnum == PN_XNUM || table > KERNEL_PHDRS_MAX) {
+		out_printf(o, "kernel: execve refuses it: %s (Exec format error)\n",
+			   im->eh.e_phnum == PN_XNUM ?
+			   str_printf("e_phnum is PN_XNUM, %lu program headers", im->phnum) :
+			   str_printf("a program header table of %lu bytes, over %u",
+				      table, KERNEL_PHDRS_MAX));
+		return;
+	}
+	if (im->eh.e_type == ET_DYN) {
+		out_printf(o, "kernel: execve runs it where nothing is: it is position-independent\n");
+		return;
+	}
+	n = kernel_regions(r, in, h);
+	for (int i = 0; i < n; i++) {
+		hits += !!segments_in(im, r[i].rnd_lo, r[i].rnd_hi, &s);
+		report_region(o, &r[i], im);
+	}
+	if (!hits)
+		out_printf(o, "kernel: execve runs it; none of its segments is where the stack, "
+			   "the interpreter or the vDSO go, with ASLR or without\n");
+}
