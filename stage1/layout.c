@@ -440,6 +440,32 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
  * after the program's highest segment; for a program without interpreter
  * loaded in the mmap area, static-PIE or ld.so run directly, where ET_DYN
  * programs would have gone, out of the way of the mappings around it). */
+/* The lowest place from `a` up with BRK_ROOM free above it (nothing
+ * placed so far in the way, past each obstacle in turn), or 0 if there is
+ * none below the top: where the brk heap goes when the area's is taken,
+ * rather than after the highest segment, which may be the top. */
+static uint64_t free_from(const struct layout *lay, uint64_t a, const struct host *h)
+{
+	uint64_t L = lay->page;
+	struct range by;
+
+	for (a = page_up(a, L); a + BRK_ROOM <= h->top && a + BRK_ROOM > a;) {
+		uint64_t next = 0;
+
+		if (taken_by(lay, a, a + BRK_ROOM, &by))
+			next = by.hi;
+		else if (a < lay->stack_top && lay->stack_lo < a + BRK_ROOM)
+			next = lay->stack_top;
+		for (size_t i = 0; !next && i < lay->nkept; i++)
+			if (lay->kept[i].lo < a + BRK_ROOM && a < lay->kept[i].hi)
+				next = lay->kept[i].hi;
+		if (!next)
+			return a;
+		a = page_up(next, L);
+	}
+	return 0;
+}
+
 /* The kernel's arch_randomize_brk: up to BRK_RANDOM further, in pages,
  * unless that lands on something (the kernel's brk would stop there). */
 static uint64_t randomize_brk(const struct layout *lay, const struct host *h, uint64_t brk)
@@ -464,6 +490,8 @@ static uint64_t program_brk(struct layout *lay, const struct image *im,
 		    obstacle(lay, want, want + h->page, h->page) == UINT64_MAX &&
 		    (want >= lay->stack_top || want + h->page <= lay->stack_lo))
 			return want;
+		if (free_from(lay, want + h->page, h))
+			brk = free_from(lay, want + h->page, h);
 		note_collision(lay, "[heap]", want, want + h->page, by.name, by.lo, by.hi,
 			       str_printf("brk start moved to 0x%lx", brk));
 	} else if (im->eh.e_type == ET_DYN && !has_interp) {

@@ -48,6 +48,9 @@
  * heap at most: every architecture's arch_randomize_brk for 64-bit tasks
  * (x86_64 since Linux 6.9; 32 MiB before). */
 #define BRK_RANDOM           (1ULL << 30)
+/* When the layout's brk start is taken: the room a new one must have free
+ * above it, for the heap to grow into. */
+#define BRK_ROOM             (64ULL << 20)
 /* vvar's pages sit right below the vDSO; no header gives their number,
  * and no kernel has had more than this many. */
 #define VVAR_MAX_PAGES       16

@@ -47,6 +47,11 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
 	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap origin
 
+# ELFs Microprobe made from our MPTs (tests/microprobe, regenerate.sh)
+MICROPROBE := $(patsubst tests/microprobe/%.elf.gz,microprobe-%,\
+	$(wildcard tests/microprobe/$(ARCH)-*.elf.gz))
+FIXTURES += $(MICROPROBE)
+
 fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
 $(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
 
@@ -189,6 +194,9 @@ $(F)/noexec: $(F)/plain
 	cp $< $@ && chmod 644 $@
 $(F)/dynamic: tests/fixtures/pinned.c
 	$(FCC) -O2 -o $@ $<
+$(F)/microprobe-%: tests/microprobe/%.elf.gz
+	@mkdir -p $(@D)
+	gzip -dc $< > $@ && chmod +x $@
 $(F)/liborigin.so: tests/fixtures/origin-lib.c
 	$(FCC) -O2 -shared -fPIC -o $@ $<
 $(F)/origin: tests/fixtures/origin.c $(F)/liborigin.so

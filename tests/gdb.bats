@@ -161,3 +161,16 @@ Try 'elfload-gdb --help' for more information." ]
 	PATH=/usr/bin:/bin run -127 "$GDB" no-such-program
 	[ "$output" = "elfload-gdb: no-such-program: not found" ]
 }
+
+@test "--qemu riscv64 and ppc64le: a Microprobe ELF, stopped at its traced code" {
+	unshare -n true 2>/dev/null || skip "no network namespaces here"
+	local a f
+	for a in riscv64 ppc64le; do
+		f=$(dirname "$F")/../$a/fixtures/microprobe-$a-small
+		[ -x "$f" ] || skip "no $a build"
+		run "$GDB" --qemu $a -batch -ex 'break *0x10000000' -ex continue -ex continue "$f"
+		grep -q '^Breakpoint 1, 0x0*10000000 in CODE_START ()$' <<<"$output"
+		grep -qx "microprobe $a-small: every page right" <<<"$output"
+		grep -q '^\[Inferior 1 (process [0-9]*) exited with code 052\]$' <<<"$output"
+	done
+}
