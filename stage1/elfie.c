@@ -14,6 +14,23 @@ static int elfie_section(const char *name)
 	return !memcmp(name, ".pbdmap.", 8) || !memcmp(name, ".pbstck.", 8);
 }
 
+/* Could a section hold captured pages? Those are not allocated but have
+ * an address, which no ordinary non-allocated section (.symtab,
+ * .comment, .debug_*) has. */
+static int captured(const Elf64_Shdr *s)
+{
+	return !(s->sh_flags & SHF_ALLOC) && s->sh_addr && s->sh_size &&
+	       s->sh_addr + s->sh_size > s->sh_addr;
+}
+
+static int any_captured(const Elf64_Shdr *sh, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (captured(&sh[i]))
+			return 1;
+	return 0;
+}
+
 /* The section headers and their string table, or 0 when there are none
  * or they do not fit the file: they are not needed to run. */
 static Elf64_Shdr *read_sections(const struct image *im, uint64_t *n, char **names,
@@ -31,6 +48,8 @@ static Elf64_Shdr *read_sections(const struct image *im, uint64_t *n, char **nam
 	sh = xalloc(*n * sizeof(*sh));
 	if (pread_full(im->fd, sh, *n * sizeof(*sh), e->e_shoff) != (long)(*n * sizeof(*sh)))
 		return 0;
+	if (!any_captured(sh, *n))
+		return 0;   /* the common case: no need to read the names */
 	str = &sh[e->e_shstrndx];
 	if (str->sh_offset > im->size || str->sh_size > im->size - str->sh_offset)
 		return 0;
@@ -50,9 +69,8 @@ void find_own_pages(struct image *im)
 	for (uint64_t i = 0; sh && i < n; i++) {
 		const Elf64_Shdr *s = &sh[i];
 
-		if (s->sh_name >= len || len - s->sh_name < 9 || (s->sh_flags & SHF_ALLOC) ||
-		    !elfie_section(names + s->sh_name) || !s->sh_size ||
-		    s->sh_addr + s->sh_size < s->sh_addr)
+		if (!captured(s) || s->sh_name >= len || len - s->sh_name < 9 ||
+		    !elfie_section(names + s->sh_name))
 			continue;
 		if (!im->own)
 			im->own = xalloc(n * sizeof(*im->own));

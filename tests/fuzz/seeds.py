@@ -155,7 +155,8 @@ UNUSUAL_FOR = ('plain', 'pie', 'dynamic', 'tiny', 'pages5000', 'pie-nolibc', 'bs
 OPTIONS = [b'', b'--map\0', b'--page-size\x0065536\0', b'--aslr\0-v\0',
            b'--base\x000x10000000\0', b'--stack-size\x001M\0--stack-top\x000x500000000000\0',
            b'--entry\x00main\0', b'--argv0\x00x\0--stop-at-entry\0',
-           b'--reserve\x000x7ffff7ffc000-0x7ffff7fff000\0--reserve\x000x1000-0x2000\0']
+           b'--reserve\x000x7ffff7ffc000-0x7ffff7fff000\0--reserve\x000x1000-0x2000\0',
+           b'--userns\0', b'--userns\0--map\0']
 # pie-nolibc has its symbol table: kept whole, it tries --entry
 ENTRY = [b'--entry\x00stage1_main\0', b'--entry\x00nosuch\0', b'--entry\x000x1000\0',
          b'--entry\x00fmt_hex\0--base\x000x20000000\0']
