@@ -29,11 +29,6 @@
 
 #define VDSO_ABOVE_STACK (16ULL << 20)
 
-static int is_vdso_like(const char *name)
-{
-	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
-}
-
 /* Does the kernel randomize this process's layout? Then it moved
  * elfload's own brk start off the end of its image (it does so with
  * randomize_va_space 2 and without ADDR_NO_RANDOMIZE; qemu-user never). */

@@ -148,6 +148,8 @@ static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 }
 
 /* capset's header and its data, all zero: no capability left. */
+#define CAPSET_DATA (_LINUX_CAPABILITY_U32S_3 * sizeof(struct __user_cap_data_struct))
+#define CAPSET_ARGS (sizeof(struct __user_cap_header_struct) + CAPSET_DATA + 32) /* + carve()s rounding */
 static void drop_caps(struct layout *lay, struct carver *c)
 {
 	struct __user_cap_header_struct *hdr;
@@ -156,8 +158,7 @@ static void drop_caps(struct layout *lay, struct carver *c)
 	hdr = carve(c, sizeof(*hdr), &hdr_addr);
 	hdr->version = _LINUX_CAPABILITY_VERSION_3;
 	hdr->pid = 0;
-	memset(carve(c, 2 * sizeof(struct __user_cap_data_struct), &data_addr), 0,
-	       2 * sizeof(struct __user_cap_data_struct));
+	memset(carve(c, CAPSET_DATA, &data_addr), 0, CAPSET_DATA);
 	add_drop_caps(lay, hdr_addr, data_addr);
 }
 
@@ -227,7 +228,7 @@ void plan_hole(struct layout *lay, const struct image *im,
 	       2 * (sizeof(struct prctl_mm_map) + 16) +
 	       (lay->nops + 10 + (lay->drop_caps ? DROP_CAPS_OPS : 0)) *
 	       sizeof(struct op) + 16 +                    /* ops and ours */
-	       (lay->drop_caps ? 64 : 0) +                 /* capset's arguments */
+	       (lay->drop_caps ? CAPSET_ARGS : 0) +        /* capset's, carved */
 	       lay->unmap_cap * sizeof(struct op) + 16;
 	place_hole(lay, h, size);
 }

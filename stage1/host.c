@@ -130,6 +130,11 @@ static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 }
 
 /* The vDSO's extent from its own program headers. */
+int is_vdso_like(const char *name)
+{
+	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
+}
+
 static uint64_t vdso_end(uint64_t base)
 {
 	const Elf64_Ehdr *e = (const Elf64_Ehdr *)base;

@@ -109,11 +109,6 @@ int taken_by(const struct layout *lay, uint64_t lo, uint64_t hi, struct range *b
 	return s || r;
 }
 
-static int is_vdso_like(const char *name)
-{
-	return !memcmp(name, "[vdso]", 6) || !memcmp(name, "[vvar", 5);
-}
-
 /* Is this mapping wholly stage1's scratch memory? It goes with stage1,
  * so whatever lands on it is no collision worth naming. */
 static int in_arena(const struct range *m)
@@ -348,6 +343,24 @@ static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
 	return 0;
 }
 
+/* The lowest start, a multiple of pg, at or above `floor` with `size`
+ * bytes free below `limit` between the disjoint sorted busy ranges r[];
+ * 0 if nothing fits. */
+static uint64_t lowest_fit(const struct range *r, size_t n, uint64_t size,
+			   uint64_t floor, uint64_t limit, uint64_t pg)
+{
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t lo = page_up(i && r[i - 1].hi > floor ? r[i - 1].hi : floor, pg);
+		uint64_t hi = i < n ? r[i].lo : limit;
+
+		if (hi > limit)
+			hi = limit;
+		if (hi > lo && hi - lo >= size)
+			return lo;
+	}
+	return 0;
+}
+
 /* Where the kernel's mmap() would start looking, top-down: the area's
  * mmap base; with --aslr, below the vDSO (it went first in stage1's mmap
  * area), or well below the stack. */
@@ -426,44 +439,9 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 	if (lay->area.fixed)
 		return page_up(lay->area.pie_base, align) - first;
 	base = h->top / 3 * 2;
-	if (o->aslr) {
-		uint64_t r = 0;
-
-		sys_getrandom(&r, sizeof(r), GRND_NONBLOCK);
-		base += (r & PIE_RANDOM_PAGES) * h->page;
-	}
+	if (o->aslr)
+		base += random_below(PIE_RANDOM_PAGES + 1) * h->page;
 	return page_down(base, align) - first;
-}
-
-/* The brk heap starts at the area's place for it, unless something is
- * in the way there (then, and with --aslr, where the kernel puts it:
- * after the program's highest segment; for a program without interpreter
- * loaded in the mmap area, static-PIE or ld.so run directly, where ET_DYN
- * programs would have gone, out of the way of the mappings around it). */
-/* The lowest place from `a` up with BRK_ROOM free above it (nothing
- * placed so far in the way, past each obstacle in turn), or 0 if there is
- * none below the top: where the brk heap goes when the area's is taken,
- * rather than after the highest segment, which may be the top. */
-static uint64_t free_from(const struct layout *lay, uint64_t a, const struct host *h)
-{
-	uint64_t L = lay->page;
-	struct range by;
-
-	for (a = page_up(a, L); a + BRK_ROOM <= h->top && a + BRK_ROOM > a;) {
-		uint64_t next = 0;
-
-		if (taken_by(lay, a, a + BRK_ROOM, &by))
-			next = by.hi;
-		else if (a < lay->stack_top && lay->stack_lo < a + BRK_ROOM)
-			next = lay->stack_top;
-		for (size_t i = 0; !next && i < lay->nkept; i++)
-			if (lay->kept[i].lo < a + BRK_ROOM && a < lay->kept[i].hi)
-				next = lay->kept[i].hi;
-		if (!next)
-			return a;
-		a = page_up(next, L);
-	}
-	return 0;
 }
 
 /* The kernel's arch_randomize_brk: up to BRK_RANDOM further, in pages,
@@ -478,6 +456,13 @@ static uint64_t randomize_brk(const struct layout *lay, const struct host *h, ui
 	return r;
 }
 
+/* The brk heap starts at the area's place for it, unless something is
+ * in the way there: then at the lowest place above it with BRK_ROOM free
+ * (after the highest segment, as the kernel puts it, could be the top).
+ * With --aslr it goes where the kernel puts it: after the program's
+ * highest segment, randomized; for a program without interpreter loaded
+ * in the mmap area (static-PIE, ld.so run directly), where ET_DYN
+ * programs would have gone, out of the way of the mappings around it. */
 static uint64_t program_brk(struct layout *lay, const struct image *im,
 			    const struct host *h, int has_interp)
 {
@@ -490,8 +475,12 @@ static uint64_t program_brk(struct layout *lay, const struct image *im,
 		    obstacle(lay, want, want + h->page, h->page) == UINT64_MAX &&
 		    (want >= lay->stack_top || want + h->page <= lay->stack_lo))
 			return want;
-		if (free_from(lay, want + h->page, h))
-			brk = free_from(lay, want + h->page, h);
+		size_t n;
+		struct range *busy = busy_ranges(lay, h, 0, &n);
+		uint64_t at = lowest_fit(busy, n, BRK_ROOM, want + h->page, h->top, lay->page);
+
+		if (at)
+			brk = at;
 		note_collision(lay, "[heap]", want, want + h->page, by.name, by.lo, by.hi,
 			       str_printf("brk start moved to 0x%lx", brk));
 	} else if (im->eh.e_type == ET_DYN && !has_interp) {

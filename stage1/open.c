@@ -132,15 +132,14 @@ void open_program(struct image *im, const char *name, const struct host *h)
 
 /* The interpreter is used by the path the program names, as the kernel
  * does: no PATH search, and it must be an executable regular file. */
-void open_interp(struct image *im, const char *path)
-{
-	im->path = path;
-	im->is_interp = 1;
-	opened(im, open_executable(im, path));
-}
-
 void open_script_interp(struct image *im, const char *path)
 {
 	im->path = path;
 	opened(im, open_executable(im, path));
+}
+
+void open_interp(struct image *im, const char *path)
+{
+	im->is_interp = 1;
+	open_script_interp(im, path);
 }

@@ -23,11 +23,9 @@ static void add_row(struct row *r, size_t *n, uint64_t lo, uint64_t hi,
 
 static int hex_digits(uint64_t v)
 {
-	int n = 1;
+	char buf[16];
 
-	while (v >>= 4)
-		n++;
-	return n;
+	return (int)fmt_hex(buf, v, 1);
 }
 
 static void print_rows(struct out *o, const struct row *r, size_t n)

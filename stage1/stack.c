@@ -98,7 +98,6 @@ static long *program_auxv(const long *auxv, const struct image *im,
 	return out;
 }
 
-/* argv: --argv0 or PROGRAM as given, then the program's arguments */
 /* Lays out the stack image. aux: the final auxv pairs up to AT_NULL;
  * AT_PLATFORM and AT_BASE_PLATFORM still point at their strings; this
  * sets them, AT_RANDOM and AT_EXECFN to the copies on the new stack. */

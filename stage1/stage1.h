@@ -213,6 +213,9 @@ void restore_caller(char **envp);
 
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *sp, char **envp, long *auxv);
+/* Is this mapping the vDSO or one of its vvar pages ("[vvar]",
+ * "[vvar_vclock]", ...)? */
+int is_vdso_like(const char *name);
 uint64_t auxv_get(const long *auxv, long type);
 /* A number from a file such as /proc/sys/vm/X, or dflt if unreadable */
 uint64_t read_sysctl(const char *path, uint64_t dflt);
@@ -350,7 +353,8 @@ void build_stack(struct stack_image *st, const struct image *im,
 void enter_userns(void);
 /* The ops that drop every capability; hdr and data: capset's, carved. */
 void add_drop_caps(struct layout *lay, uint64_t hdr_addr, uint64_t data_addr);
-#define DROP_CAPS_OPS 66   /* how many ops that is */
+#define CAPS_TO_DROP  64                  /* every bit of a capability set */
+#define DROP_CAPS_OPS (CAPS_TO_DROP + 2)  /* and the ambient set, and capset */
 
 /* ---- handover.c ---- */
 /* Sizes the hole for everything stage2 needs and places it. */

@@ -15,7 +15,8 @@
 #include <linux/sched.h>
 #include "stage1.h"
 
-/* Writes text to a /proc/self file, as a user namespace is set up. */
+/* Writes text to a /proc/self file, as a user namespace is set up: in one
+ * write, as the kernel takes an ID map only whole. */
 static long write_proc(const char *path, const char *text)
 {
 	long fd = sys_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC), r;
@@ -53,7 +54,7 @@ void add_drop_caps(struct layout *lay, uint64_t hdr_addr, uint64_t data_addr)
 {
 	struct op *op;
 
-	for (int cap = 0; cap < DROP_CAPS_OPS - 2; cap++) {
+	for (int cap = 0; cap < CAPS_TO_DROP; cap++) {
 		op = add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
 		op->flags = PR_CAPBSET_DROP;
 		op->arg = (uint64_t)cap;

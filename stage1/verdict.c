@@ -44,7 +44,7 @@ static uint64_t vdso_size(const struct host *h)
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < h->nmaps; i++)
-		if (!memcmp(h->maps[i].name, "[vdso]", 6) || !memcmp(h->maps[i].name, "[vvar", 5))
+		if (is_vdso_like(h->maps[i].name))
 			n += h->maps[i].hi - h->maps[i].lo;
 	return n;
 }

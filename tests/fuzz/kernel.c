@@ -154,6 +154,17 @@ static long sys_openat(const char *path, long flags)
 	return fd;
 }
 
+/* pread from `size` bytes at data: what is there from off, at most n */
+static long copy_out(void *buf, const void *data, uint64_t size, uint64_t off, uint64_t n)
+{
+	if (off >= size)
+		return 0;
+	if (n > size - off)
+		n = size - off;
+	memcpy(buf, (const char *)data + off, n);
+	return (long)n;
+}
+
 static long sys_pread(long fd, void *buf, uint64_t n, uint64_t off)
 {
 	struct fd *f = fd_at(fd);
@@ -161,23 +172,12 @@ static long sys_pread(long fd, void *buf, uint64_t n, uint64_t off)
 
 	if (!f || f->path_only)
 		return -EBADF;
-	if (f->type == F_TEXT) {
-		if (off >= f->len)
-			return 0;
-		if (n > f->len - off)
-			n = f->len - off;
-		memcpy(buf, f->text + off, n);
-		return (long)n;
-	}
+	if (f->type == F_TEXT)
+		return copy_out(buf, f->text, f->len, off, n);
 	fl = file_of(f);
 	if ((fl->mode & S_IFMT) == S_IFDIR)
 		return -EISDIR;
-	if (off >= fl->size)
-		return 0;
-	if (n > fl->size - off)
-		n = fl->size - off;
-	memcpy(buf, fl->data + off, n);
-	return (long)n;
+	return copy_out(buf, fl->data, fl->size, off, n);
 }
 
 static long sys_statx(long fd, const char *path, long flags, struct statx *st)

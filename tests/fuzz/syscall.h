@@ -1,22 +1,22 @@
 /*
- * The fuzz harness's arch/ARCH/syscall.h: every system call stage1 makes
- * goes to fuzz_syscall(), a model of the kernel (tests/fuzz/kernel.c).
- * Numbers, machine and byte order are the host's, x86_64.
+ * The fuzz harness's arch/ARCH/syscall.h: x86_64's (numbers, machine, byte
+ * order, its constants), except that every system call stage1 makes goes
+ * to fuzz_syscall(), a model of the kernel (tests/fuzz/kernel.c).
  */
-#ifndef ARCH_SYSCALL_H
-#define ARCH_SYSCALL_H
+#ifndef FUZZ_SYSCALL_H
+#define FUZZ_SYSCALL_H
 
-#include <asm/unistd.h>
-#include <linux/elf.h>
-
-#define ARCH_NAME "x86_64"
-#define ARCH_ELF_MACHINE EM_X86_64
-#define ARCH_ELF_DATA ELFDATA2LSB
-#define ARCH_STACK_JITTER(page) 8192
-#define ARCH_STACK_RND_PAGES 0x3fffffULL
+#include "../../arch/x86_64/syscall.h"
 
 long fuzz_syscall(long n, long a, long b, long c, long d, long e, long f);
 
+#undef my_syscall0
+#undef my_syscall1
+#undef my_syscall2
+#undef my_syscall3
+#undef my_syscall4
+#undef my_syscall5
+#undef my_syscall6
 #define my_syscall0(n)                fuzz_syscall((n), 0, 0, 0, 0, 0, 0)
 #define my_syscall1(n, a)             fuzz_syscall((n), (long)(a), 0, 0, 0, 0, 0)
 #define my_syscall2(n, a, b)          fuzz_syscall((n), (long)(a), (long)(b), 0, 0, 0, 0)
