@@ -90,3 +90,16 @@ CapBnd:	0000000000000000" ]
 	run "$E" "$SHARED/ids-nobody"
 	expect "uid 0 65534 65534 gid 0 0 0 secure 1" 0
 }
+
+@test "--userns where no user namespace may be made: one line, 126" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to chroot"
+	# the kernel refuses a user namespace to a process in a chroot
+	local root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root"
+	cp "$SHARED/elfload" "$F/plain" "$root/"
+	run -126 chroot "$root" /elfload --userns /plain
+	expect "elfload: /plain: --userns: cannot make a user namespace: Operation not permitted" 126
+	# without it, the same program runs there
+	run chroot "$root" /elfload /plain
+	[ "$status" -eq 0 ]
+}
