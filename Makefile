@@ -55,6 +55,11 @@ PREFIX ?= /usr/local
 ifeq ($(ARCH)$(QEMU),$(HOST_ARCH)1)
 B := build/$(ARCH)-qemu
 endif
+# programs of ARCH run natively on ARCH's own kernel, booted under
+# qemu-system (tests/guest): build/guest-NAME
+ifdef GUEST
+B := build/guest-$(GUEST)
+endif
 
 # ---- flags ----
 COMMON_CFLAGS := -Os -g -Wall -Wextra -std=gnu11 -ffreestanding -fno-stack-protector \

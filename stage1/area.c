@@ -24,7 +24,6 @@
  * them, a brk start up to BRK_RANDOM past the program's end and the
  * first stack pointer up to ARCH_STACK_JITTER below the strings.
  */
-#include <linux/mman.h>
 #include "stage1.h"
 
 #define VDSO_ABOVE_STACK (16ULL << 20)
@@ -40,18 +39,27 @@ static int kernel_randomizes(const struct host *h)
 	return brk > 0 && (uint64_t)brk != page_up((uint64_t)_end, h->page);
 }
 
+int random_bytes(void *buf, size_t n)
+{
+	/* GRND_INSECURE (Linux 5.6) answers before the kernel's generator
+	 * is seeded, as the kernel's own randomization does: early in a
+	 * boot, GRND_NONBLOCK would fail and nothing would be random */
+	return sys_getrandom(buf, n, GRND_INSECURE) == (long)n ||
+	       sys_getrandom(buf, n, GRND_NONBLOCK) == (long)n;
+}
+
 uint64_t random_below(uint64_t n)
 {
 	uint64_t r = 0;
 
-	if (n < 2 || sys_getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+	if (n < 2 || !random_bytes(&r, sizeof(r)))
 		return 0;
 	return r % n;
 }
 
 void plan_area(struct layout *lay, const struct host *h, const struct options *o)
 {
-	int b = 64 - __builtin_clzll(h->top - 1);   /* 2^b >= top */
+	int b = 64 - __builtin_clzll(h->window - 1);   /* 2^b >= window */
 	struct area *a = &lay->area;
 
 	a->fixed = !o->aslr;
@@ -62,81 +70,6 @@ void plan_area(struct layout *lay, const struct host *h, const struct options *o
 	a->stack_top = 1ULL << (b - 2);
 	a->vdso = a->stack_top + VDSO_ABOVE_STACK;
 	a->brk = 3ULL << (b - 4);
-	a->mmap_top = page_down(h->top / 6, h->page);
+	a->mmap_top = page_down(h->window / 6, h->page);
 	a->pie_base = 1ULL << (b - 3);
-}
-
-/* The vDSO and its vvar pages as one block [lo, hi) in h->maps, the
- * index of its first line and how many; 0 if there is none, or if it is
- * not in one piece. */
-static size_t vdso_block(const struct host *h, size_t *first)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->nmaps; i++) {
-		if (!is_vdso_like(h->maps[i].name))
-			continue;
-		if (n && h->maps[i].lo != h->maps[i - 1].hi)
-			return 0;
-		if (!n)
-			*first = i;
-		n++;
-	}
-	return n;
-}
-
-/* Nothing of the program, of the reserved ranges, or mapped now (but the
- * block itself) in [lo, hi)? */
-static int free_for_vdso(const struct layout *lay, const struct host *h,
-			 uint64_t lo, uint64_t hi, size_t first, size_t n)
-{
-	struct range by;
-
-	if (hi > h->top || taken_by(lay, lo, hi, &by))
-		return 0;
-	for (size_t i = 0; i < h->nmaps; i++)
-		if ((i < first || i >= first + n) && h->maps[i].lo < hi && lo < h->maps[i].hi)
-			return 0;
-	return 1;
-}
-
-/* Moves the vDSO and vvar to their place in the area, keeping their
- * distance (the vDSO's code reads vvar relative to itself), and tells
- * everything that knew where they were: h->maps, AT_SYSINFO_EHDR. The
- * kernel lets special mappings move whole (CRIU relies on it); if it
- * refuses the first, they stay and may be kept or dropped like any
- * mapping; if it refuses a later one, the block is split and useless:
- * all of it goes, AT_SYSINFO_EHDR with it. */
-void move_vdso(struct layout *lay, struct host *h)
-{
-	size_t first = 0, n = vdso_block(h, &first);
-	uint64_t lo, hi, delta;
-
-	if (!lay->area.fixed || !h->have_proc || !n)
-		return;
-	lo = h->maps[first].lo;
-	hi = h->maps[first + n - 1].hi;
-	if (lo == lay->area.vdso ||
-	    !free_for_vdso(lay, h, lay->area.vdso, lay->area.vdso + (hi - lo), first, n))
-		return;
-	delta = lay->area.vdso - lo;
-	for (size_t i = first; i < first + n; i++) {
-		struct range *m = &h->maps[i];
-		long r = sys_mremap(m->lo, m->hi - m->lo, m->hi - m->lo,
-				    MREMAP_MAYMOVE | MREMAP_FIXED, m->lo + delta);
-
-		if (r < 0) {
-			if (i > first)
-				lay->vdso_broken = 1;
-			return;
-		}
-		note_collision(lay, m->name, m->lo, m->hi, 0, 0, 0,
-			       str_printf("to 0x%lx-0x%lx, where elfload's layout puts it",
-					  m->lo + delta, m->hi + delta))->kind = NOTE_MOVED;
-		m->lo += delta;
-		m->hi += delta;
-		if (h->vdso >= m->lo - delta && h->vdso < m->hi - delta)
-			h->vdso += delta;
-	}
-	sort_by_u64(h->maps, h->nmaps, sizeof(*h->maps), offsetof(struct range, lo));
 }

@@ -98,7 +98,7 @@ static void check_segment(const struct seg *s, const struct image *im,
  * below the highest user address, in the pages they are laid out in.
  * Whether the lowest may be mapped the kernel answers at the end
  * (limits.c). */
-void check_placement(const struct image *im, const struct host *h)
+void check_placement(const struct image *im, struct host *h)
 {
 	uint64_t L = h->layout_page;
 
@@ -109,7 +109,9 @@ void check_placement(const struct image *im, const struct host *h)
 		if (s->vaddr < im->bias || end < s->vaddr || end > UINT64_MAX - L)
 			die(EXIT_CANNOT, "PT_LOAD %u: base 0x%lx + address 0x%lx overflows",
 			    s->index, im->bias, s->vaddr - im->bias);
-		if (end > h->top)
+		if (page_up(end, L) <= h->window)
+			continue;
+		if (end > user_top(h))
 			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx is above the highest user address 0x%lx",
 			    s->index, s->vaddr, end, h->top);
 		if (page_up(end, L) > h->top)

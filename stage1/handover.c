@@ -87,9 +87,9 @@ static uint64_t plan_unmaps(struct op *ops, uint64_t cap,
 	size_t n, k = 0;
 
 	for (size_t i = 0; i < h->nmaps; i++)
-		if (h->maps[i].lo < h->top)
+		if (h->maps[i].lo < known_top(h))
 			k = unmap_range(ops, k, cap, h->maps[i].lo,
-					h->maps[i].hi < h->top ? h->maps[i].hi : h->top,
+					h->maps[i].hi < known_top(h) ? h->maps[i].hi : known_top(h),
 					lay);
 	r = arena_ranges(&n);
 	for (size_t i = 0; i < n; i++) {
@@ -181,7 +181,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 
 	/* /proc/PID/exe as well, where we may (CAP_SYS_ADMIN); else the rest */
 	mm = carve(c, sizeof(*mm), &a);
-	fill_mm_map(mm, im, lay, st, h->top);
+	fill_mm_map(mm, im, lay, st, known_top(h));
 	mm_exe = carve(c, sizeof(*mm), &a_exe);
 	*mm_exe = *mm;
 	mm_exe->exe_fd = (uint32_t)im->fd;

@@ -1,7 +1,18 @@
 /* What the machine looks like from inside this process: the page size,
- * the lowest and highest addresses a mapping may use, and everything that
- * is mapped now. /proc is used when it is there; without it, stage1 falls
- * back on what it knows of itself (its link range, its stack, the vDSO). */
+ * the lowest and highest addresses a mapping may use, the kernel's default
+ * window, and everything that is mapped now. /proc is used when it is
+ * there; without it, stage1 falls back on what it knows of itself (its
+ * link range, its stack, the vDSO).
+ *
+ *   top ......... the highest address a mapping may have: 2^47 on x86_64,
+ *                 2^52 on ppc64le (64 KiB pages) or aarch64 (52-bit VA),
+ *                 2^64 on s390x (once its page tables have grown)
+ *   window ...... where the kernel puts the stack without ASLR, and below
+ *                 which every mmap(NULL) lands: 2^47 on x86_64 and
+ *                 ppc64le, 2^48 on aarch64, 4 TiB on s390x, the top on
+ *                 riscv64; elfload's default layout stays below it
+ */
+#include <linux/stat.h>
 #include "stage1.h"
 
 extern char __executable_start[], _end[];
@@ -108,25 +119,72 @@ static int page_exists(uint64_t a, uint64_t page)
 }
 
 /* One past the highest user address. User address spaces are 2^N bytes,
- * sometimes minus a page (x86_64). The stack sits near the top, so start
- * with N from its address and go up while 2^N is still inside: probed
- * 1/16 below it, where no host mapping of qemu-user sits in the way. */
+ * sometimes minus a page (x86_64; s390x's 2^64). The stack sits near the
+ * top, so start with N from its address and go up while 2^N is still
+ * inside: probed 1/16 below it, where no host mapping of qemu-user sits
+ * in the way. */
 static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 {
 	int bits = 64 - __builtin_clzll(stack_top - 1);
 	uint64_t end;
 
-	while (bits < 62) {
-		uint64_t next = 1ULL << (bits + 1);
+	while (bits < 64) {
+		uint64_t below_next = (bits == 63 ? 0 : 1ULL << (bits + 1)) -
+				      (1ULL << (bits + 1 - 4));
 
 		/* another address than asked for (qemu-user beyond the
 		 * guest's reach) also means it is not there */
-		if (page_exists(next - (next >> 4), page) <= 0)
+		if (page_exists(below_next, page) <= 0)
 			break;
 		bits++;
 	}
-	end = 1ULL << bits;
-	return page_exists(end - page, page) == 1 ? end : end - page;
+	end = bits == 64 ? 0 : 1ULL << bits;   /* 2^64 wraps to 0 */
+	return bits < 64 && page_exists(end - page, page) == 1 ? end : end - page;
+}
+
+uint64_t user_top(struct host *h)
+{
+	if (!h->top)
+		h->top = probe_top(h->page, h->stack_top);
+	return h->top;
+}
+
+uint64_t known_top(const struct host *h)
+{
+	return h->top ? h->top : h->window;
+}
+
+/* The window ends at the power of two above the stack the kernel gave us
+ * (ASLR moves the stack down by a few GiB at most, the window is 256 GiB
+ * and more). Under an emulator the guest's stack is the emulator's
+ * choice: the window is then the whole of the top. */
+static uint64_t default_window(struct host *h)
+{
+	int bits = 64 - __builtin_clzll(h->stack_top - 1);
+
+	if (h->emulated)
+		return user_top(h);
+	return ARCH_WINDOW_END(1ULL << bits);
+}
+
+int run_by_emulator(const long *auxv)
+{
+	const char *execfn = (const char *)auxv_get(auxv, AT_EXECFN);
+	char path[64] = "/proc/self/task/", *p = path + 16;
+	struct statx me, kernel;
+
+	/* the kernel's view is the task's exe link, by a path qemu-user does
+	 * not answer itself (it does /proc/self/exe); where either cannot be
+	 * seen, we are not emulated */
+	p += fmt_dec(p, (uint64_t)sys_getpid());
+	memcpy(p, "/exe", 5);
+	if (!execfn ||
+	    sys_statx(AT_FDCWD, execfn, 0, STATX_INO, &me) < 0 ||
+	    sys_statx(AT_FDCWD, path, 0, STATX_INO, &kernel) < 0)
+		return 0;
+	return me.stx_ino != kernel.stx_ino ||
+	       me.stx_dev_major != kernel.stx_dev_major ||
+	       me.stx_dev_minor != kernel.stx_dev_minor;
 }
 
 /* The vDSO's extent from its own program headers. */
@@ -236,5 +294,6 @@ void probe_host(struct host *h, long *sp, char **envp, long *auxv)
 	if (!h->have_proc)
 		guess_maps(h, sp, strings);
 	split_stack(h, page_up(strings, h->page));
-	h->top = probe_top(h->page, h->stack_top);
+	h->emulated = run_by_emulator(auxv);
+	h->window = default_window(h);
 }

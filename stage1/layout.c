@@ -3,9 +3,13 @@
  * program will use; it only decides where everything goes, and
  * segments.c turns the decisions into ops for stage2 (common/plan.h).
  *
- *   0                                                               top
+ *   0                                            window            top
  *   |--[program segments, exactly where p_vaddr says]--...------------|
- *   everything else where area.c's layout puts it (--aslr: the kernel's)
+ *   everything else where area.c's layout puts it, inside the kernel's
+ *   default window (--aslr: the kernel's layout)
+ *
+ * layout.c uses area.c (the addresses, random numbers), never the other
+ * way round.
  *
  * Decided in this order, each avoiding what came before:
  *   1. the area's addresses, and the reserved ranges (--reserve, ELFies);
@@ -16,8 +20,10 @@
  *   5. the interpreter: top-down from the area's mmap base, as the kernel;
  *   6. the brk start: the area's (--aslr: the program's end, randomized);
  *   7. the hole: the highest free range below stage1's own link address
- *      (or, failing that, anywhere) that also misses everything mapped now.
+ *      (or, failing that, anywhere in the window) that also misses
+ *      everything mapped now.
  */
+#include <linux/mman.h>
 #include "stage1.h"
 
 /* Records what was in the way of what, and what became of it, for
@@ -182,7 +188,7 @@ static void decide_kept(struct layout *lay, const struct host *h)
 		int vdso = is_vdso_like(m->name), taken;
 		struct range by;
 
-		if (m->lo >= h->top)
+		if (m->lo >= known_top(h))
 			continue;
 		taken = taken_by(lay, m->lo, m->hi, &by);
 		if (taken && !in_arena(m))
@@ -223,22 +229,99 @@ static uint64_t highest_fit(const struct range *r, size_t n, uint64_t size,
 			    uint64_t floor, uint64_t limit, uint64_t pg,
 			    uint64_t align);
 
+/* The vDSO and its vvar pages as one block [lo, hi) in h->maps, the
+ * index of its first line and how many; 0 if there is none, or if it is
+ * not in one piece. */
+static size_t vdso_block(const struct host *h, size_t *first)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nmaps; i++) {
+		if (!is_vdso_like(h->maps[i].name))
+			continue;
+		if (n && h->maps[i].lo != h->maps[i - 1].hi)
+			return 0;
+		if (!n)
+			*first = i;
+		n++;
+	}
+	return n;
+}
+
+/* Nothing of the program, of the reserved ranges, or mapped now (but the
+ * block itself) in [lo, hi)? */
+static int free_for_vdso(const struct layout *lay, const struct host *h,
+			 uint64_t lo, uint64_t hi, size_t first, size_t n)
+{
+	struct range by;
+
+	if (hi > h->window || taken_by(lay, lo, hi, &by))
+		return 0;
+	for (size_t i = 0; i < h->nmaps; i++)
+		if ((i < first || i >= first + n) && h->maps[i].lo < hi && lo < h->maps[i].hi)
+			return 0;
+	return 1;
+}
+
+/* Moves the vDSO and vvar to their place in the area, keeping their
+ * distance (the vDSO's code reads vvar relative to itself), and tells
+ * everything that knew where they were: h->maps, AT_SYSINFO_EHDR. The
+ * kernel lets special mappings move whole (CRIU relies on it); if it
+ * refuses the first, they stay and may be kept or dropped like any
+ * mapping; if it refuses a later one, the block is split and useless:
+ * all of it goes, AT_SYSINFO_EHDR with it. */
+static void move_vdso(struct layout *lay, struct host *h)
+{
+	size_t first = 0, n = vdso_block(h, &first);
+	uint64_t lo, hi, delta;
+
+	if (!lay->area.fixed || !h->have_proc || !n)
+		return;
+	lo = h->maps[first].lo;
+	hi = h->maps[first + n - 1].hi;
+	if (lo == lay->area.vdso ||
+	    !free_for_vdso(lay, h, lay->area.vdso, lay->area.vdso + (hi - lo), first, n))
+		return;
+	delta = lay->area.vdso - lo;
+	for (size_t i = first; i < first + n; i++) {
+		struct range *m = &h->maps[i];
+		long r = sys_mremap(m->lo, m->hi - m->lo, m->hi - m->lo,
+				    MREMAP_MAYMOVE | MREMAP_FIXED, m->lo + delta);
+
+		if (r < 0) {
+			if (i > first)
+				lay->vdso_broken = 1;
+			return;
+		}
+		note_collision(lay, m->name, m->lo, m->hi, 0, 0, 0,
+			       str_printf("to 0x%lx-0x%lx, where elfload's layout puts it",
+					  m->lo + delta, m->hi + delta))->kind = NOTE_MOVED;
+		m->lo += delta;
+		m->hi += delta;
+		if (h->vdso >= m->lo - delta && h->vdso < m->hi - delta)
+			h->vdso += delta;
+	}
+	sort_by_u64(h->maps, h->nmaps, sizeof(*h->maps), offsetof(struct range, lo));
+}
+
 /* The new stack: at --stack-top, else at the area's place for it (with
  * --aslr, where the kernel had it), or the highest place below that
  * nothing is in the way of, or failing that the highest free place. */
-static void place_stack(struct layout *lay, const struct host *h,
+static void place_stack(struct layout *lay, struct host *h,
 			const struct options *o)
 {
 	uint64_t L = h->layout_page, size, want, top, guard = L;
+	/* the stack stays in the window unless --stack-top says otherwise */
+	uint64_t limit = o->stack_top_arg && o->stack_top > h->window ? user_top(h) : h->window;
 	/* what the user gave that decided the size, for messages */
 	const char *by = o->stack_size_arg ? str_printf("--stack-size %s: ", o->stack_size_arg) : "";
 
-	if (o->stack_size > h->top - h->min_addr)
+	if (o->stack_size > limit - h->min_addr)
 		die(EXIT_CANNOT, "%sa 0x%lx-byte stack does not fit in the address space",
 		    by, o->stack_size);
-	if (o->stack_top_arg && o->stack_top > h->top)
+	if (o->stack_top_arg && o->stack_top > limit)
 		die(EXIT_CANNOT, "--stack-top %s: above the highest user address 0x%lx",
-		    o->stack_top_arg, h->top);
+		    o->stack_top_arg, limit);
 	size = page_up(o->stack_size, h->page);
 	want = top = o->stack_top_arg ? page_up(o->stack_top, h->page) :
 		     lay->area.fixed ? lay->area.stack_top : h->stack_top;
@@ -251,7 +334,7 @@ static void place_stack(struct layout *lay, const struct host *h,
 		if (top < size + guard + h->min_addr) {
 			size_t n;
 			struct range *busy = busy_ranges(lay, h, 0, &n);
-			uint64_t at = highest_fit(busy, n, size + guard, h->min_addr, h->top,
+			uint64_t at = highest_fit(busy, n, size + guard, h->min_addr, h->window,
 						  h->page, h->page);
 
 			if (!at)
@@ -294,7 +377,7 @@ static struct range *busy_ranges(const struct layout *lay,
 	uint64_t L = h->layout_page;
 
 	for (size_t i = 0; i < h->nmaps; i++)
-		if (now && h->maps[i].lo < h->top)
+		if (now && h->maps[i].lo < known_top(h))
 			r[k++] = h->maps[i];
 	for (size_t i = 0; i < lay->nkept; i++)
 		r[k++] = lay->kept[i];
@@ -391,7 +474,7 @@ static uint64_t place_dyn(struct layout *lay, const struct image *im,
 	uint64_t at = highest_fit(busy, n, size, h->min_addr, mmap_top(lay, h), L, align);
 
 	if (!at)
-		at = highest_fit(busy, n, size, h->min_addr, h->top, L, align);
+		at = highest_fit(busy, n, size, h->min_addr, h->window, L, align);
 	if (!at)
 		die(EXIT_CANNOT, "no room for %s (0x%lx bytes)", im->path, size);
 	return at - lo;
@@ -408,7 +491,7 @@ void place_hole(struct layout *lay, const struct host *h, uint64_t size)
 	lo = highest_fit(busy, n, size, h->min_addr,
 			 page_down((uint64_t)__executable_start, pg), pg, pg);
 	if (!lo)
-		lo = highest_fit(busy, n, size, h->min_addr, h->top, pg, pg);
+		lo = highest_fit(busy, n, size, h->min_addr, h->window, pg, pg);
 	if (!lo)
 		die(EXIT_CANNOT, "no room for the loader: no free 0x%lx-byte range that misses every segment",
 		    size);
@@ -438,7 +521,7 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 		return place_dyn(lay, im, h);
 	if (lay->area.fixed)
 		return page_up(lay->area.pie_base, align) - first;
-	base = h->top / 3 * 2;
+	base = ARCH_ET_DYN_BASE(h->window);
 	if (o->aslr)
 		base += random_below(PIE_RANDOM_PAGES + 1) * h->page;
 	return page_down(base, align) - first;
@@ -450,7 +533,7 @@ static uint64_t randomize_brk(const struct layout *lay, const struct host *h, ui
 {
 	uint64_t r = brk + random_below(BRK_RANDOM / h->page) * h->page;
 
-	if (r < brk || r >= h->top - h->page ||
+	if (r < brk || r >= known_top(h) - h->page ||
 	    obstacle(lay, r, r + h->page, h->page) != UINT64_MAX)
 		return brk;
 	return r;
@@ -477,18 +560,18 @@ static uint64_t program_brk(struct layout *lay, const struct image *im,
 			return want;
 		size_t n;
 		struct range *busy = busy_ranges(lay, h, 0, &n);
-		uint64_t at = lowest_fit(busy, n, BRK_ROOM, want + h->page, h->top, lay->page);
+		uint64_t at = lowest_fit(busy, n, BRK_ROOM, want + h->page, h->window, lay->page);
 
 		if (at)
 			brk = at;
 		note_collision(lay, "[heap]", want, want + h->page, by.name, by.lo, by.hi,
 			       str_printf("brk start moved to 0x%lx", brk));
 	} else if (im->eh.e_type == ET_DYN && !has_interp) {
-		brk = page_down(h->top / 3 * 2, h->page);
+		brk = page_down(ARCH_ET_DYN_BASE(h->window), h->page);
 	}
 	if (lay->area.randomized)
 		brk = randomize_brk(lay, h, brk);
-	return brk < h->top ? brk : h->top - h->page;
+	return brk < known_top(h) ? brk : known_top(h) - h->page;
 }
 
 /* The interpreter, top-down from where mmap() starts, out of the way of

@@ -23,7 +23,6 @@
  * runs a binary of its own architecture natively, outside the emulator.
  */
 #include <linux/personality.h>
-#include <linux/stat.h>
 #include "stage1.h"
 
 #define REEXEC_VAR "ELFLOAD_REEXEC="
@@ -45,27 +44,6 @@ static char *marker(long pers, uint64_t stack)
 	return var;
 }
 
-/* Whether the kernel runs another executable than the file we were
- * started from (AT_EXECFN): then an emulator runs us. The kernel's view
- * is the task's exe link, by a path qemu-user does not answer itself
- * (it does /proc/self/exe). Where either cannot be seen, we are not. */
-static int emulated(const long *auxv)
-{
-	const char *execfn = (const char *)auxv_get(auxv, AT_EXECFN);
-	char path[64] = "/proc/self/task/", *p = path + 16;
-	struct statx me, kernel;
-
-	p += fmt_dec(p, (uint64_t)sys_getpid());
-	memcpy(p, "/exe", 5);
-	if (!execfn ||
-	    sys_statx(AT_FDCWD, execfn, 0, STATX_INO, &me) < 0 ||
-	    sys_statx(AT_FDCWD, path, 0, STATX_INO, &kernel) < 0)
-		return 0;
-	return me.stx_ino != kernel.stx_ino ||
-	       me.stx_dev_major != kernel.stx_dev_major ||
-	       me.stx_dev_minor != kernel.stx_dev_minor;
-}
-
 void reexec_once(char **argv, char **envp, const long *auxv)
 {
 	long pers = sys_personality(PERSONALITY_QUERY);
@@ -76,7 +54,7 @@ void reexec_once(char **argv, char **envp, const long *auxv)
 	for (; envp[envc]; envc++)
 		if (!memcmp(envp[envc], REEXEC_VAR, sizeof(REEXEC_VAR) - 1))
 			return;   /* this is the second run */
-	if (pers < 0 || sys_prlimit(RLIMIT_STACK, lim) < 0 || emulated(auxv))
+	if (pers < 0 || sys_prlimit(RLIMIT_STACK, lim) < 0 || run_by_emulator(auxv))
 		return;
 	env = xalloc((envc + 2) * sizeof(char *));
 	memcpy(env, envp, envc * sizeof(char *));

@@ -44,7 +44,7 @@ static void print_rows(struct out *o, const struct row *r, size_t n)
 }
 
 void print_layout(int fd, const struct layout *lay, const struct image *im,
-		  const struct image *in, const struct host *h)
+		  const struct image *in, struct host *h)
 {
 	struct out o = { .fd = fd };
 	uint64_t L = h->layout_page, k = lay->hole_lo;
@@ -87,8 +87,8 @@ void print_layout(int fd, const struct layout *lay, const struct image *im,
 		"[elfload]", "plan, unmapped before the jump");
 
 	sort_by_u64(r, n, sizeof(*r), offsetof(struct row, lo));
-	out_printf(&o, "elfload: %s: layout (page size %lu, top 0x%lx)\n", im->path, L,
-		   h->top);
+	out_printf(&o, "elfload: %s: layout (page size %lu, window 0x%lx, top 0x%lx)\n",
+		   im->path, L, h->window, user_top(h));
 	for (size_t i = 0; i < im->nscripts; i++)
 		out_printf(&o, "script: %s\n", im->scripts[i]);
 	print_rows(&o, r, n);

@@ -51,7 +51,7 @@ static void fresh_random(unsigned char out[16], const long *auxv)
 {
 	const unsigned char *old = (const unsigned char *)auxv_get(auxv, AT_RANDOM);
 
-	if (sys_getrandom(out, 16, GRND_NONBLOCK) == 16)
+	if (random_bytes(out, 16))
 		return;
 	for (int i = 0; i < 16; i++) /* no getrandom: reuse ours, mixed */
 		out[i] = (unsigned char)((old ? old[i] : 0) ^ (0x9e * (i + 1)));

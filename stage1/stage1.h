@@ -173,7 +173,11 @@ struct host {
 	uint64_t layout_page; /* the granule segments are laid out in */
 	const char *layout_page_arg; /* --page-size as given, or 0 */
 	uint64_t min_addr;   /* nothing is placed below (see limits.c) */
-	uint64_t top;        /* one past the highest user address */
+	uint64_t window;     /* the end of the kernel's default window: its
+			      * stack top without ASLR; mmap(NULL) stays below */
+	uint64_t top;        /* one past the highest user address; 0 until
+			      * user_top() asks the kernel */
+	int emulated;        /* run by an emulator (qemu-user) */
 	struct range *maps;  /* what is mapped now */
 	size_t nmaps;
 	int have_proc;       /* maps came from /proc/self/maps */
@@ -213,6 +217,14 @@ void restore_caller(char **envp);
 
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *sp, char **envp, long *auxv);
+/* One past the highest user address, asked of the kernel the first time:
+ * only what lies above the window needs it (on s390x, asking grows the
+ * page tables for good). known_top: that, or the window if not asked. */
+uint64_t user_top(struct host *h);
+uint64_t known_top(const struct host *h);
+/* Does the kernel run another executable than the file we were started
+ * from? Then an emulator (qemu-user) runs us. */
+int run_by_emulator(const long *auxv);
 /* Is this mapping the vDSO or one of its vvar pages ("[vvar]",
  * "[vvar_vclock]", ...)? */
 int is_vdso_like(const char *name);
@@ -250,7 +262,7 @@ void take_credentials(const struct image *im);
 void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
 		const char *what);
 void load_elf(struct image *im, struct host *h);
-void check_placement(const struct image *im, const struct host *h);
+void check_placement(const struct image *im, struct host *h);
 void relocate(struct image *im, uint64_t bias);
 void check_entry(const struct image *im, uint64_t pc, const char *what);
 
@@ -324,7 +336,8 @@ static inline uint64_t seg_hi(const struct seg *s, uint64_t L) { return page_up(
 
 /* ---- area.c ---- */
 void plan_area(struct layout *lay, const struct host *h, const struct options *o);
-void move_vdso(struct layout *lay, struct host *h);
+/* n random bytes in buf; 0 if the kernel gives none */
+int random_bytes(void *buf, size_t n);
 /* A random number below n (0 without getrandom): --aslr's randomization. */
 uint64_t random_below(uint64_t n);
 
@@ -379,7 +392,7 @@ void enter_stage2(const struct layout *lay, uint64_t plan_addr)
 
 /* ---- report.c ---- */
 void print_layout(int fd, const struct layout *lay, const struct image *im,
-		  const struct image *in, const struct host *h);
+		  const struct image *in, struct host *h);
 /* ---- verdict.c ---- */
 /* --map's last words: what execve would do with the program here. */
 void print_verdict(struct out *o, const struct image *im, const struct image *in,

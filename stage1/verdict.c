@@ -4,25 +4,28 @@
  * 1170 headers, PN_XNUM included); otherwise it runs it, and the program's
  * segments go over whatever the kernel put first where they collide:
  *
- *   top ........................ the stack, RLIMIT_STACK of it (the stack
- *                                top moves down by up to STACK_RND with ASLR)
- *   top - gap .................. the mmap base: the interpreter below it,
+ *   window ..................... (s390x: the vDSO and vvar, then a page)
+ *   stack top .................. the stack, RLIMIT_STACK of it (the stack
+ *                                top moves down by up to ARCH_STACK_RND
+ *                                with ASLR)
+ *   stack top - gap ............ the mmap base: the interpreter below it,
  *                                the vDSO and vvar below that (the base
- *                                moves down by 2^vm.mmap_rnd_bits pages)
+ *                                moves down by the mmap random range)
  *
- * gap is RLIMIT_STACK plus the guard gap (and the stack's random range
- * with ASLR), at least 128 MiB and at most 5/6 of the address space, as
+ * The window is the kernel's default one (host.c), not the highest user
+ * address: nothing goes above it unless a program asks. gap is
+ * RLIMIT_STACK plus the guard gap (and the stack's random range with
+ * ASLR), at least 128 MiB and at most 5/6 of the stack top, as
  * mm/util.c's mmap_base(). With RLIMIT_STACK unlimited the mmap area
- * starts at a third of the address space instead and grows up (the
- * kernel's legacy layout). A position-independent program goes where
- * nothing is; only a fixed-address one can collide.
+ * starts at ARCH_LEGACY_BASE instead and grows up (the kernel's legacy
+ * layout). A position-independent program goes where nothing is; only a
+ * fixed-address one can collide.
  */
 #include "stage1.h"
 
 #define KERNEL_PHDRS_MAX  65536           /* load_elf_phdrs() */
 #define STACK_GUARD_GAP   (1ULL << 20)    /* stack_guard_gap: 256 pages */
 #define MMAP_MIN_GAP      (128ULL << 20)
-#define MMAP_RND_BITS     28              /* without the sysctl: x86_64's */
 
 struct region {
 	const char *what;
@@ -60,41 +63,55 @@ static uint64_t mmap_gap(uint64_t stack, uint64_t pad, uint64_t top)
 	return gap;
 }
 
+/* The mmap base's random range: 2^vm.mmap_rnd_bits pages, or the
+ * architecture's where there is no such sysctl. */
+static uint64_t mmap_rnd(const struct host *h)
+{
+	uint64_t bits = read_sysctl("/proc/sys/vm/mmap_rnd_bits", 64);
+
+	return (bits < 64 ? 1ULL << bits : ARCH_MMAP_RND_PAGES) * h->page;
+}
+
 /* Where the kernel puts the stack, the interpreter and the vDSO for this
  * program, with and without ASLR; returns how many regions. */
 static int kernel_regions(struct region *r, const struct image *in, const struct host *h)
 {
-	uint64_t top = h->top, pg = h->page;
+	uint64_t pg = h->page, vdso = vdso_size(h);
+	uint64_t top = h->window - (ARCH_VDSO_ABOVE_STACK && vdso ? vdso + pg : 0);
 	uint64_t stack = h->stack_limit == ~0ULL ? 8ULL << 20 : h->stack_limit;
-	uint64_t stack_rnd = ARCH_STACK_RND_PAGES * pg;
-	uint64_t mmap_rnd = (1ULL << read_sysctl("/proc/sys/vm/mmap_rnd_bits", MMAP_RND_BITS)) * pg;
-	uint64_t vdso = vdso_size(h), interp = in->path ? span_of(in, pg) : 0;
+	uint64_t stack_rnd = ARCH_STACK_RND(pg), rnd = mmap_rnd(h);
+	uint64_t interp = in->path ? span_of(in, pg) : 0;
 	uint64_t base, rbase;
 	int n = 0;
 
 	r[n++] = (struct region){ "the stack", top - stack, top, top - stack - stack_rnd, top };
-	if (h->stack_limit == ~0ULL) {   /* legacy: upwards from a third */
-		base = page_up(top / 3, pg);
+	if (ARCH_VDSO_ABOVE_STACK && vdso) {   /* just above the stack's first sp */
+		r[n++] = (struct region){ "the vDSO with its vvar", h->window - vdso, h->window,
+					  top - stack_rnd, h->window };
+		vdso = 0;
+	}
+	if (h->stack_limit == ~0ULL) {   /* legacy: upwards from TASK_UNMAPPED_BASE */
+		base = page_up(ARCH_LEGACY_BASE(h->window), pg);
 		if (interp)
 			r[n++] = (struct region){ "the interpreter", base, base + interp,
-						  base, base + interp + mmap_rnd };
+						  base, base + interp + rnd };
 		if (vdso)
 			r[n++] = (struct region){ "the vDSO with its vvar", base + interp,
 						  base + interp + vdso, base,
-						  base + interp + vdso + mmap_rnd };
+						  base + interp + vdso + rnd };
 		return n;
 	}
 	base = page_down(top - mmap_gap(h->stack_limit, 0, top), pg);
 	rbase = page_down(top - mmap_gap(h->stack_limit, stack_rnd, top), pg);
 	if (interp) {
 		r[n++] = (struct region){ "the interpreter", base - interp, base,
-					  rbase - mmap_rnd - interp, rbase };
+					  rbase - rnd - interp, rbase };
 		base -= interp;
 		rbase -= interp;
 	}
 	if (vdso)
 		r[n++] = (struct region){ "the vDSO with its vvar", base - vdso, base,
-					  rbase - mmap_rnd - vdso, rbase };
+					  rbase - rnd - vdso, rbase };
 	return n;
 }
 

@@ -44,8 +44,8 @@ Try 'elfload --help' for more information." 125
 	run "$E" --stack-top 0xzz "$F/plain"
 	expect "elfload: invalid --stack-top '0xzz'
 Try 'elfload --help' for more information." 125
-	run "$E" --page-size 12288 "$F/plain"
-	expect "elfload: invalid --page-size 12288: not a power-of-two multiple of the page size 4096
+	run "$E" --page-size $((3 * $(getconf PAGESIZE))) "$F/plain"
+	expect "elfload: invalid --page-size $((3 * $(getconf PAGESIZE))): not a power-of-two multiple of the page size $(getconf PAGESIZE)
 Try 'elfload --help' for more information." 125
 }
 

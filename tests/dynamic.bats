@@ -30,10 +30,11 @@ load helpers
 	stack=$(probe stack-page)
 	vvar=$(probe vvar)
 	self=$(loader_base)
-	grep -q "^${stack#0x}-$(printf %x $((stack + 4096))) rw-p " <<<"$a"
-	[ "$vvar" = 0x0 ] || grep -q "^${vvar#0x}-[0-9a-f]* rw-p " <<<"$a"
-	grep -q "^$(printf %x $((0x$self + 0x1000)))-$(printf %x $((0x$self + 0x2000))) rw-p " <<<"$a"
-	[ "$(grep -c ' rw-p ' <<<"$a")" -gt 1500 ]
+	grep -q "^$(page_range $stack 4096) rw-p " <<<"$a"
+	[ "$vvar" = 0x0 ] || grep -q "^$(page_range $vvar 1 | cut -d- -f1)-[0-9a-f]* rw-p " <<<"$a"
+	grep -q "^$(page_range $((0x$self + 0x1000)) 4096) rw-p " <<<"$a"
+	# on 4 KiB pages, each pinned page is a mapping of its own
+	(( $(getconf PAGESIZE) > 4096 )) || [ "$(grep -c ' rw-p ' <<<"$a")" -gt 1500 ]
 }
 
 @test "a page at the top of the no-ASLR stack: the kernel runs it wrong, elfload right" {
@@ -53,7 +54,7 @@ load helpers
 	[ "$status" -eq 0 ]
 	local ld base
 	ld=$(interp_of "$F/trace-dyn")
-	base=$(grep -E " $ld +PT_LOAD [0-9]+$" <<<"$output" | head -1 | cut -d- -f1)
+	base=$(grep -E " $ld +PT_LOAD [0-9]+$" <<<"$output" | head -1 | cut -d- -f1 | sed 's/^0*//')
 	[ -n "$base" ]
 	run "$E" "$F/auxv-dyn"
 	[[ "$output" == *"auxv 7 0x$base"* ]]
@@ -113,7 +114,7 @@ load helpers
 }
 
 @test "a musl static program" {
-	host_arch_only
+	has_fixture musl-tls "musl-gcc builds for this machine only"
 	run "$E" "$F/musl-tls"
 	expect "tls 42" 0
 }

@@ -10,7 +10,14 @@ F := $(B)/fixtures
 
 # How programs of ARCH are started: RUN directly, NOASLR without
 # randomization. qemu-user gives the guest a fixed layout when the host
-# does not randomize.
+# does not randomize. In a guest (GUEST=NAME, tests/guest) they run
+# natively there; its kernel was asked at a first boot where a run
+# without ASLR has things ($(B)/probed), and the C library is the guest's.
+ifdef GUEST
+RUN :=
+SYSROOT := $(if $(filter $(ARCH),$(HOST_ARCH)),,/usr/$(call triplet,$(ARCH)))
+TEST_SYSROOT :=
+else
 ifneq ($(ARCH),$(HOST_ARCH))
 QEMU := 1
 SYSROOT := /usr/$(call triplet,$(ARCH))
@@ -24,11 +31,17 @@ else
 RUN :=
 NOASLR := setarch $(ARCH) -R
 endif
+TEST_SYSROOT := $(SYSROOT)
+endif
 # riscv64's linker relaxation trips over thousands of pinned sections
 fixld.riscv64 := -Wl,--no-relax
 FCC := $(CC) $(fixld.$(ARCH))
 FIXCC := $(FCC) -static -O2 -g -fstack-protector-all -pthread
+ifdef GUEST
+noaslr = $$(awk '$$1 == "$(1)" { print $$2 }' $(B)/probed)
+else
 noaslr = $$($(NOASLR) $(F)/probe $(1))
+endif
 # an address inside elfload's own image
 self_addr = $$(printf '0x%x' $$(( 0x$$($(NM) $(B)/elfload | awk '$$3 == "__executable_start" { print $$1 }') + 0x1000 )))
 # where the brk heap of the unpinned program starts
@@ -38,7 +51,7 @@ interp_file = $$(readlink -f $(SYSROOT)$$($(READELF) -lW $(F)/pie | sed -n 's/.*
 PIN_BASE := 0x30000000
 
 FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
-	bigbss perms features auxv entry personality sleeper mkbad notelf rel.o noexec \
+	bigbss perms features auxv entry personality sleeper mkbad mkbad-run notelf rel.o noexec \
 	dynamic staticpie $(addprefix bad-,class32 byteorder machine core \
 	phentsize noload filesz beyond overflow low high congruence overlap \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
@@ -66,7 +79,7 @@ else
 		-DSYSROOT='"$(SYSROOT)"' -DELFLOAD='"$(CURDIR)/$(B)/elfload"'
 endif
 $(B)/test.env: Makefile tests/fixtures.mk
-	printf 'ARCH=%s\nRUN="%s"\nSYSROOT="%s"\n' "$(ARCH)" "$(RUN)" "$(SYSROOT)" > $@
+	printf 'ARCH=%s\nRUN="%s"\nSYSROOT="%s"\nGUEST="%s"\n' "$(ARCH)" "$(RUN)" "$(TEST_SYSROOT)" "$(GUEST)" > $@
 
 $(F)/probe: tests/fixtures/probe.c
 	@mkdir -p $(@D)
@@ -115,13 +128,14 @@ $(F)/thirds: $(F)/mkbad $(F)/contig1600
 # one RWX PT_LOAD: the whole 256-byte file, and bss up to 8 KiB
 $(F)/tiny: $(F)/mkbad $(F)/plain
 	$(F)/mkbad tiny $(F)/plain $@ 0x100 0x2000 0x10000000
-# a bss of 1 TiB, and of 16 and 64 TiB ending at x86_64's top
+# a bss of 1 TiB, and of 16 and 64 TiB ending a 64 KiB page below x86_64's
+# top (their addresses congruent to their offsets on 64 KiB pages too)
 $(F)/bss1t: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad memsz $(F)/pin-base $@ 0x10000000000
 $(F)/bss44: $(F)/mkbad $(F)/pin-base
-	$(F)/mkbad memsz $(F)/pin-base $@ 0x100000000000 0x7ffffffff000
+	$(F)/mkbad memsz $(F)/pin-base $@ 0x100000000000 0x7fffffff0000
 $(F)/bss46: $(F)/mkbad $(F)/pin-base
-	$(F)/mkbad memsz $(F)/pin-base $@ 0x400000000000 0x7ffffffff000
+	$(F)/mkbad memsz $(F)/pin-base $@ 0x400000000000 0x7fffffff0000
 # segments aligned to 4 KiB only, for --page-size 65536
 $(F)/aligned4k: tests/fixtures/pinned.c
 	$(FIXCC) $(SMALLPAGES) -o $@ $<
@@ -152,12 +166,23 @@ $(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F
 $(F)/clock $(F)/recurse: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
-# a tool that runs here, whatever ARCH is
+# a tool that runs here, whatever ARCH is; mkbad-run, the same where the
+# tests run (in a guest, ARCH's own)
 $(F)/mkbad: tests/fixtures/mkbad.c
 	@mkdir -p $(@D)
 	gcc -O2 -o $@ $<
+$(F)/mkbad-run: tests/fixtures/mkbad.c $(F)/mkbad
+ifdef GUEST
+	$(CC) -O2 -static -o $@ $<
+else
+	ln -sf mkbad $@
+endif
+# the window full but for the no-ASLR vDSO's place (where it is below the
+# stack) and 16 MiB under the top: [0x10000, vvar or W - 32M), [W - 16M, W)
 $(F)/bad-fill: $(F)/mkbad $(F)/pin-base $(F)/probe
-	$(F)/mkbad fill $(F)/pin-base $@ $$(v=$(call noaslr,vvar); [ $$v != 0x0 ] && echo $$v || echo 0x7ff000000000) 0x7fffff000000
+	w=$(call noaslr,window); v=$(call noaslr,vvar); \
+	[ $$((v)) -ne 0 ] && [ $$((v)) -lt $$((w - 0x1000000)) ] || v=$$(printf 0x%x $$((w - 0x2000000))); \
+	$(F)/mkbad fill $(F)/pin-base $@ $$v $$(printf 0x%x $$((w - 0x1000000))) $$w
 $(F)/bad-%: $(F)/mkbad $(F)/pin-base
 	$(F)/mkbad $* $(F)/pin-base $@
 # pinball2elf's ELFie of its own example pinball (tests/pinball says how it

@@ -30,7 +30,7 @@ debugs() {
 	run gdb -nx -batch -ex run -ex 'info proc mappings' --args "$E" --stop-at-entry "$F/pin-stack"
 	[[ "$output" == *"Program received signal SIGTRAP"* ]]
 	# everything is mapped: the program's pinned page is there
-	grep -q "$(probe stack-page) .* $F/pin-stack$" <<<"$output"
+	grep -q "$(printf 0x%x $(($(probe stack-page) & -PAGE))) .* $F/pin-stack$" <<<"$output"
 }
 
 @test "a static program with a page where gdb puts the stack" {
@@ -56,12 +56,12 @@ debugs() {
 	local page end base
 	page=$(probe stack-page)
 	end=$(readelf -lW "$F/pie" | awk '$1 == "LOAD" { a = $3; s = $6 } END { print a, s }')
-	end=$(( (${end% *} + ${end#* } + 4095) & ~4095 ))
-	base=$(printf '0x%x' $((page + 4096 - end)))
+	end=$(( (${end% *} + ${end#* } + PAGE - 1) & -PAGE ))
+	base=$(printf '0x%x' $(((page + 4096 + PAGE - 1 & -PAGE) - end)))
 	debugs "$F/pie" --elfload-option --base="$base"
 	[[ "$output" == *"pinned 0x"* ]]
 	run "$E" --base="$base" --map "$F/pie"
-	grep -q "^[0-9a-f]*-$(printf %x $((page + 4096))) rw-p .* $F/pie *PT_LOAD" <<<"$output"
+	grep -q "^[0-9a-f]*-$(printf %x $((page + 4096 + PAGE - 1 & -PAGE))) rw-p .* $F/pie *PT_LOAD" <<<"$output"
 }
 
 @test "the dynamic trace-shaped program, 1500 pinned pages, with --args" {

@@ -2,12 +2,15 @@
 # elfload: the binary, or a script running it under qemu-user), FIX (the
 # fixtures, built for ARCH), RUN (the prefix that starts a program of
 # ARCH directly: empty natively, "setarch -R qemu-ARCH -L SYSROOT" else)
-# and SYSROOT (where ARCH's C library is, from arch/arches; empty natively).
+# SYSROOT (where ARCH's C library is, from arch/arches; empty natively)
+# and GUEST (the kernel of tests/guest/guests the suite runs on, booted
+# under qemu-system; empty on this machine).
 : "${ARCH:=$(uname -m)}"
 : "${ELFLOAD:=$BATS_TEST_DIRNAME/../build/$ARCH/run-elfload}"
 : "${FIX:=$BATS_TEST_DIRNAME/../build/$ARCH/fixtures}"
 : "${RUN:=}"
 : "${SYSROOT:=}"
+: "${GUEST:=}"
 E=$(realpath "$ELFLOAD")
 F=$(realpath "$FIX")
 ELF=$(dirname "$F")/elfload   # the loader binary itself, for nm
@@ -21,6 +24,9 @@ direct_noaslr() { if [ -n "$RUN" ]; then $RUN "$@"; else setarch "$(uname -m)" -
 elfload_noaslr() { if [ -n "$RUN" ]; then "$E" "$@"; else setarch "$(uname -m)" -R "$E" "$@"; fi; }
 # Where a run without ASLR has things: stack-page, vvar, vdso-span, vdso-end.
 probe() { direct_noaslr "$F/probe" "$1"; }
+
+# Skips unless the fixture $1 was built for ARCH; $2 says why it may not be.
+has_fixture() { [ -e "$F/$1" ] || skip "no $1 for $ARCH: $2"; }
 
 native_only() { [ -z "$RUN" ] || skip "under qemu-user: ${1:-needs the real kernel}"; }
 host_arch_only() { [ "$ARCH" = "$(uname -m)" ] || skip "runs programs of this machine"; }
@@ -39,6 +45,13 @@ phdr_index() {
 		n=$((n + 1))
 	done < <(readelf -lW "$1" | sed -n '/^  Type/,/^$/p' | grep '^  [A-Z]' | tail -n +2)
 }
+
+# The kernel's page size: 4096, or 65536 on ppc64le and 64 KiB aarch64
+PAGE=$(getconf PAGESIZE)
+
+# The kernel's pages that hold [ADDR, ADDR + SIZE), as /proc/PID/maps
+# shows a range: "lo-hi" in hex without 0x.
+page_range() { printf '%x-%x\n' $(($1 & -PAGE)) $((($1 + $2 + PAGE - 1) & -PAGE)); }
 
 # Asserts that the last command printed exactly $1 and exited with $2.
 expect() {
@@ -94,11 +107,27 @@ reached_or_refused() {
 	return 1
 }
 
-# Where elfload's default layout puts what it places, in this address
-# space (stage1/area.c): area stack|vdso|brk|pie, in hex without 0x.
+# The kernel's default window (stage1/host.c), in hex: where a run
+# without ASLR has the top of its stack, or of its vDSO where that sits
+# above the stack (s390x). Under qemu-user, which has no such window, the
+# whole of the emulator's space, as elfload takes it.
+window() {
+	local range rest hi w=0
+	if [ -n "$RUN" ]; then
+		"$E" --map "$F/plain" | sed -n '1s/.*window \(0x[0-9a-f]*\),.*/\1/p'
+		return
+	fi
+	while read -r range rest; do
+		case $rest in *' [stack]'|*' [vdso]') hi=$((0x${range#*-})); ((hi > w)) && w=$hi ;; esac
+	done < <(setarch "$(uname -m)" -R cat /proc/self/maps)
+	printf '0x%x\n' "$w"
+}
+
+# Where elfload's default layout puts what it places, in the kernel's
+# window (stage1/area.c): area stack|vdso|brk|pie, in hex without 0x.
 area() {
 	local top b=0
-	top=$(( $("$E" --map "$F/plain" | sed -n '1s/.*top \(0x[0-9a-f]*\)).*/\1/p') ))
+	top=$(($(window)))
 	while (( (1 << b) < top )); do b=$((b + 1)); done
 	case $1 in
 	stack) printf %x $((1 << (b - 2))) ;;

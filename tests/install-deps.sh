@@ -26,6 +26,20 @@ want llvm-cov llvm
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 	[ "$(uname -m)" != x86_64 ] || need="$need libclang-rt-14-dev"
 want_file /usr/lib/python3.11/test/test_json/__init__.py libpython3.11-testsuite
+# the guests (tests/guest): qemu-system, and what the kernels' builds need
+want qemu-system-aarch64 qemu-system-arm
+want qemu-system-ppc64 qemu-system-ppc
+want qemu-system-riscv64 qemu-system-misc
+want qemu-system-s390x qemu-system-misc
+want qemu-system-x86_64 qemu-system-x86
+want_file /usr/share/seabios/bios-256k.bin seabios
+want_file /usr/src/linux-source-6.1.tar.xz linux-source-6.1
+want cpio cpio
+want make make
+want patch patch
+want bc bc
+want flex flex
+want bison bison
 host=$(uname -m)
 while read -r name triplet debian; do
 	case $name in [a-z]*) ;; *) continue ;; esac

@@ -10,6 +10,7 @@ GDB=$(dirname "$(realpath "$ELFLOAD")")/elfload-gdb
 
 setup() {
 	native_only "about the checkout, once"
+	[ -z "$GUEST" ] || skip "about the checkout, once: in the host's build"
 }
 
 version() { sed -n 's/^VERSION := //p' "$TOP/Makefile"; }

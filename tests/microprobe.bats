@@ -36,13 +36,29 @@ runs() {
 
 @test "Microprobe: the no-ASLR stack top, the interpreter and elfload's own places, over terabytes" {
 	case $ARCH in
-	riscv64) runs sv39; runs sv48 ;;
+	riscv64)
+		runs sv39
+		if (( $(window) > 0x7fff00001000 )); then runs sv48; else
+			# Sv39: its 47-bit pages are not user addresses
+			run -126 "$E" "$F/microprobe-riscv64-sv48"
+			[[ "$output" == "elfload: $F/microprobe-riscv64-sv48: PT_LOAD "*" is above the highest user address 0x4000000000" ]]
+		fi ;;
 	ppc64le) runs top47 ;;
 	esac
+	[ -n "$RUN" ] || return 0
 	# qemu-user's own loader reserves the whole span, and fails at once
 	local big=$F/microprobe-$ARCH-$([ "$ARCH" = riscv64 ] && echo sv48 || echo top47)
 	run -255 timeout 20 $RUN "$big"
 	[[ "$output" == *"Cannot allocate memory"* ]]
+}
+
+@test "Microprobe: the 47-bit no-ASLR stack top and interpreter pages, on the real kernel" {
+	native_only "qemu-user keeps its own stack and libraries on those pages"
+	(( $(window) >= 1 << 47 )) || skip "the window ends below 2^47 here"
+	runs "$([ "$ARCH" = riscv64 ] && echo sv48-stack || echo top47-stack)"
+	# the kernel's own stack goes right there without ASLR
+	run "$E" --map "$F/microprobe-$ARCH-$([ "$ARCH" = riscv64 ] && echo sv48-stack || echo top47-stack)"
+	grep -q "^kernel: without ASLR (setarch -R, gdb) the stack goes at " <<<"$output"
 }
 
 @test "Microprobe: a wrong byte on a page shows" {

@@ -90,7 +90,7 @@ script() {
 	script s2 "#!$D/s1"
 	run "$E" --map "$D/s2"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "elfload: $F/auxv: layout (page size $(getconf PAGESIZE), top ${lines[0]##* top }" ]
+	[ "${lines[0]}" = "elfload: $F/auxv: layout (page size $(getconf PAGESIZE), window ${lines[0]##*window }" ]
 	[ "${lines[1]}" = "script: $D/s2: #!$D/s1" ]
 	[ "${lines[2]}" = "script: $D/s1: #!$F/auxv -x" ]
 	run "$E" --argv0 zero "$D/s2" y

@@ -26,9 +26,13 @@
 #define ARCH_ELF_DATA ELFDATA2LSB
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) (page)
-/* how many pages the kernel moves the stack top down by at most with ASLR
- * (STACK_RND_MASK), for --map's account of the kernel's layout */
-#define ARCH_STACK_RND_PAGES 0x3ffffULL
+/* the kernel's layout (arch.h): the window is 128 TiB, the 4 PiB above opt-in */
+#define ARCH_WINDOW_END(p2) (p2)
+#define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))
+#define ARCH_LEGACY_BASE(w) ((w) / 4)
+#define ARCH_ET_DYN_BASE(w) 0x100000000ULL
+#define ARCH_MMAP_RND_PAGES (1ULL << 14)
+#define ARCH_VDSO_ABOVE_STACK 0
 
 /* what "sc" destroys besides the registers each macro names */
 #define SYSCALL_CLOBBERS "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory"

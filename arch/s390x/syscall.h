@@ -25,9 +25,14 @@
 #define ARCH_ELF_DATA ELFDATA2MSB
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) (page)
-/* how many pages the kernel moves the stack top down by at most with ASLR
- * (STACK_RND_MASK), for --map's account of the kernel's layout */
-#define ARCH_STACK_RND_PAGES 0x3ffffULL
+/* the kernel's layout (arch.h): the window is the 4 TiB that 3-level page
+ * tables reach (VDSO_LIMIT); they grow only for a mapping above it */
+#define ARCH_WINDOW_END(p2) (p2)
+#define ARCH_STACK_RND(pg) (0x3ff80ULL * (pg))
+#define ARCH_LEGACY_BASE(w) ((w) / 2)
+#define ARCH_ET_DYN_BASE(w) ((w) / 3 * 2 & ~0xffffffffULL)
+#define ARCH_MMAP_RND_PAGES 0x3ff81ULL
+#define ARCH_VDSO_ABOVE_STACK 1
 
 #define my_syscall0(n)							      \
 ({									      \

@@ -25,9 +25,13 @@
 #define ARCH_ELF_DATA ELFDATA2LSB
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) 8192
-/* how many pages the kernel moves the stack top down by at most with ASLR
- * (STACK_RND_MASK), for --map's account of the kernel's layout */
-#define ARCH_STACK_RND_PAGES 0x3fffffULL
+/* the kernel's layout (arch.h): the page below 2^47 is never mapped */
+#define ARCH_WINDOW_END(p2) ((p2) - 4096)
+#define ARCH_STACK_RND(pg) (0x3fffffULL * (pg))
+#define ARCH_LEGACY_BASE(w) ((w) / 3)
+#define ARCH_ET_DYN_BASE(w) ((w) / 3 * 2)
+#define ARCH_MMAP_RND_PAGES (1ULL << 28)
+#define ARCH_VDSO_ABOVE_STACK 0
 
 #define my_syscall0(n)                                                        \
 ({                                                                            \

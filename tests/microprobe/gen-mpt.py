@@ -50,6 +50,14 @@ FIXTURES = {
                                  0x180000000000, 0x155555553000, 0x100000000000,
                                  0x7fff00000000],
                      'Sv48: elfload, 128 TiB'),
+    # 47 bits and Sv48 (a 128 TiB window): the pages a process without ASLR
+    # has at the top of its stack and where its interpreter goes, below
+    # the kernel's mmap base (2^47 - 128 MiB), on 4 KiB and on 64 KiB
+    # pages. Only for a real kernel: under qemu-user on an x86_64 host
+    # they are where qemu keeps its own stack and libraries
+    'riscv64-sv48-stack': ('riscv64', [0x7ffffffff000, 0x7fffffffe000, 0x7fffffff0000,
+                                       0x7ffff7fff000, 0x7ffff7ff0000],
+                           'Sv48: the stack top, the interpreter'),
     'ppc64le-small': ('ppc64le', [0x50005000, 0x60000000], 'a few pages'),
     'ppc64le-pages1200': ('ppc64le', spaced(0x58002000, 1199),
                           '1200 separate pages, more than the kernel takes'),
@@ -59,6 +67,9 @@ FIXTURES = {
                                   0x200001000000, 0x180000000000, 0x155555553000,
                                   0x100000000000, 0x7fff00000000],
                       '47 bits: elfload, 128 TiB'),
+    'ppc64le-top47-stack': ('ppc64le', [0x7ffffffff000, 0x7fffffffe000, 0x7fffffff0000,
+                                        0x7ffff7fff000, 0x7ffff7ff0000],
+                            '47 bits: the stack top, the interpreter'),
 }
 
 
