@@ -169,7 +169,9 @@ include tests/fixtures.mk
 include tests/fuzz/fuzz.mk
 
 # make check: the whole suite natively, under qemu-user for the host's
-# architecture, and under qemu-user for every other one
+# architecture, and under qemu-user for every other one; then on each
+# architecture's own kernel under qemu-system (tests/guest); one count
+# of all at the end
 CHECK_BUILDS := $(HOST_ARCH) $(HOST_ARCH)-qemu $(filter-out $(HOST_ARCH),$(ARCHES))
 check:
 	echo "make check: test dependencies"
@@ -180,7 +182,12 @@ check:
 			all fixtures >/dev/null || exit 1; done
 	$(if $(filter x86_64,$(HOST_ARCH)),echo "make check: replaying the fuzzer's inputs"; \
 		$(MAKE) --no-print-directory fuzz-replay)
-	tests/run.sh $(CHECK_BUILDS)
+	{ tests/run.sh $(CHECK_BUILDS); echo $$? > build/check-host.status; } | tee build/check-host.log
+	echo "make check: the guests (tests/guest)"
+	{ tests/guest/run.sh; echo $$? > build/check-guests.status; } | tee build/check-guests.log
+	tail -n 1 -q build/check-host.log build/check-guests.log | \
+		awk '{ p += $$1; f += $$3 } END { print p " passed, " f " failed" }'
+	[ "$$(cat build/check-host.status build/check-guests.status)" = "$$(printf '0\n0')" ]
 
 demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 	@tests/demo.sh $(B)/elfload $(F)

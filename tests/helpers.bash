@@ -11,9 +11,11 @@
 : "${RUN:=}"
 : "${SYSROOT:=}"
 : "${GUEST:=}"
-E=$(realpath "$ELFLOAD")
-F=$(realpath "$FIX")
-ELF=$(dirname "$F")/elfload   # the loader binary itself, for nm
+# (tests/run.sh resolves these once: every test loads this file, and
+# under emulation each command started costs)
+: "${E:=$(realpath "$ELFLOAD")}"
+: "${F:=$(realpath "$FIX")}"
+ELF=${F%/*}/elfload   # the loader binary itself, for nm
 
 # A program of ARCH, started the way the kernel (or qemu) would.
 direct() { $RUN "$@"; }
@@ -47,7 +49,7 @@ phdr_index() {
 }
 
 # The kernel's page size: 4096, or 65536 on ppc64le and 64 KiB aarch64
-PAGE=$(getconf PAGESIZE)
+: "${PAGE:=$(getconf PAGESIZE)}"
 
 # The kernel's pages that hold [ADDR, ADDR + SIZE), as /proc/PID/maps
 # shows a range: "lo-hi" in hex without 0x.
@@ -91,7 +93,7 @@ share_files() {
 # The words that run a command as an unprivileged user: nobody when we
 # are root, else ourselves.
 NOBODY=()
-[ "$(id -u)" -ne 0 ] || NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+[ "$EUID" -ne 0 ] || NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 unprivileged() { "${NOBODY[@]}" "$@"; }
 
 # Asserts that the last command either reached the program (SIGTRAP of

@@ -16,6 +16,8 @@ for b in "$@"; do
 		# no test may hang CI: each gets at most 5 minutes
 		export BATS_TEST_TIMEOUT=300
 		export ARCH RUN SYSROOT GUEST ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
+		E=$(realpath "$ELFLOAD") F=$(realpath "$FIX") PAGE=$(getconf PAGESIZE)
+		export E F PAGE
 		bats --tap ${BATS_FLAGS:-} $(if [ -n "${TESTS:-}" ]; then
 			for t in $TESTS; do echo "$top/tests/$t.bats"; done
 		else echo "$top/tests"; fi)

@@ -17,13 +17,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
 read -r triplet debian < <(awk -v a="$arch" '$1 == a { print $2, $3 }' "$here/../../arch/arches")
 [ -n "${debian:-}" ] || { echo "rootfs.sh: unknown architecture $arch" >&2; exit 2; }
-suite=bookworm
-[ "$arch" != riscv64 ] || suite=trixie
+suite=bookworm gdb=gdb-minimal
+# (Debian 13's gdb-minimal is only a name for gdb)
+[ "$arch" != riscv64 ] || suite=trixie gdb=gdb
 
 # What the suite calls, by package; the libraries they need are added
 # from their dependencies.
 TOOLS="bash-static busybox-static coreutils util-linux libc-bin mawk sed grep findutils
-	diffutils gzip debianutils binutils-${triplet//_/-} gdb-minimal"
+	diffutils gzip debianutils binutils-${triplet//_/-} $gdb"
 out=$cache/root/$arch.cpio.gz
 stamp=$(echo "$suite $TOOLS $(sha256sum "$0" | cut -c1-16) $(dpkg-query -W -f '${Version}' bats)" | sha256sum | cut -c1-16)
 if [ -s "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then

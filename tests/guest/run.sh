@@ -11,8 +11,11 @@
 # here with the cross compiler, and the boot that runs the suite. Two
 # guests boot at a time (each emulated on one core).
 #
-# TESTS="static dynamic" runs only those bats files; SCRIPT=FILE, a
-# script instead (below).
+# The guests run the bats files about loading and layout (GUEST_TESTS
+# below; each file is minutes under emulation): static and dynamic
+# programs, PIEs, scripts, the layout, --map and its verdict, Microprobe's
+# ELFs, the process a program gets. TESTS="FILE..." runs those instead,
+# TESTS=all every file; SCRIPT=FILE runs a script instead (below).
 #
 # A guest passes only if it printed its end line with status 0: qemu's
 # own exit status says nothing (it exits 0 after a kernel panic).
@@ -22,6 +25,9 @@ top=$(cd "$here/../.." && pwd)
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}   # seconds a suite may take in a guest
 cd "$top" || exit 2
+GUEST_TESTS="static dynamic script layout map microprobe process"
+TESTS=${TESTS-$GUEST_TESTS}
+[ "$TESTS" != all ] || TESTS=
 
 guests() { awk '/^[a-z]/ { print }' "$here/guests"; }
 names=("$@")
