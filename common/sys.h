@@ -31,6 +31,9 @@ static inline long sys_openat(int dir, const char *path, int flags)
 { return my_syscall4(__NR_openat, dir, path, flags, 0); }
 static inline long sys_close(int fd)
 { return my_syscall1(__NR_close, fd); }
+/* mmap and mremap return an address, which may be above 2^63 (s390x
+ * maps there): only -4095..-1 is an error. */
+static inline int sys_failed(long r) { return (unsigned long)r > -4096UL; }
 static inline long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 			    int fd, uint64_t off)
 {

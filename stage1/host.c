@@ -85,6 +85,16 @@ static int read_maps(struct range **out, size_t *nout, size_t size)
 	return (int)len;
 }
 
+/* How far the kernel moves the mmap base and a PIE at random (in bytes):
+ * 2^vm.mmap_rnd_bits pages, or the architecture's range where there is
+ * no such sysctl. */
+uint64_t mmap_random_span(const struct host *h)
+{
+	uint64_t bits = read_sysctl("/proc/sys/vm/mmap_rnd_bits", 64);
+
+	return (bits < 64 ? 1ULL << bits : ARCH_MMAP_RND_PAGES) * h->page;
+}
+
 uint64_t read_sysctl(const char *path, uint64_t dflt)
 {
 	char buf[32];
@@ -102,7 +112,7 @@ long probe_page(uint64_t a, uint64_t page)
 	long r = sys_mmap(a, page, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
-	if (r < 0)
+	if (sys_failed(r))
 		return r;
 	sys_munmap((uint64_t)r, page);
 	return (uint64_t)r == a ? 0 : 1;
@@ -219,10 +229,15 @@ static void guess_maps(struct host *h, long *sp, uint64_t strings_end)
 	h->maps[1] = (struct range){ page_down((uint64_t)sp, pg) - stack,
 				     h->stack_top, "[stack]", 0 };
 	h->nmaps = 2;
-	if (h->vdso)
-		h->maps[h->nmaps++] = (struct range){
-			h->vdso - VVAR_MAX_PAGES * pg, page_up(vdso_end(h->vdso), pg),
-			"[vdso]", 0 };
+	if (h->vdso) {
+		uint64_t lo = h->vdso - VVAR_MAX_PAGES * pg;
+
+		/* s390x has it right above the stack: the room below is not vvar */
+		if (h->vdso >= h->stack_top && lo < h->stack_top)
+			lo = h->stack_top;
+		h->maps[h->nmaps++] = (struct range){ lo, page_up(vdso_end(h->vdso), pg),
+						      "[vdso]", 0 };
+	}
 }
 
 /* Where the kernel wrote the last string on our stack: AT_EXECFN's end,

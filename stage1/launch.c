@@ -13,9 +13,9 @@ char *map_hole(const struct layout *lay)
 			  PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
-	if (r < 0 || (uint64_t)r != lay->hole_lo)
+	if (sys_failed(r) || (uint64_t)r != lay->hole_lo)
 		die(EXIT_CANNOT, "cannot map the loader at 0x%lx: %s", lay->hole_lo,
-		    r < 0 ? errno_name(r) : "address taken");
+		    sys_failed(r) ? errno_name(r) : "address taken");
 	return (char *)r;
 }
 

@@ -288,7 +288,7 @@ static void move_vdso(struct layout *lay, struct host *h)
 		long r = sys_mremap(m->lo, m->hi - m->lo, m->hi - m->lo,
 				    MREMAP_MAYMOVE | MREMAP_FIXED, m->lo + delta);
 
-		if (r < 0) {
+		if (sys_failed(r)) {
 			if (i > first)
 				lay->vdso_broken = 1;
 			return;
@@ -523,7 +523,7 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 		return page_up(lay->area.pie_base, align) - first;
 	base = ARCH_ET_DYN_BASE(h->window);
 	if (o->aslr)
-		base += random_below(PIE_RANDOM_PAGES + 1) * h->page;
+		base += random_below(mmap_random_span(h) / h->page) * h->page;
 	return page_down(base, align) - first;
 }
 

@@ -49,7 +49,7 @@ void *xalloc(size_t n)
 			len = total;
 		r = sys_mmap(0, len, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (r < 0)
+		if (sys_failed(r))
 			die(EXIT_CANNOT, "out of memory (%s)", errno_name(r));
 		remember((uint64_t)r, len);
 		if (len - n < (size_t)(end - cur))   /* keep the larger tail */

@@ -54,9 +54,6 @@
 /* vvar's pages sit right below the vDSO; no header gives their number,
  * and no kernel has had more than this many. */
 #define VVAR_MAX_PAGES       16
-/* With --aslr, a PIE's base moves by up to this many pages, as with
- * x86_64's default vm.mmap_rnd_bits (28). */
-#define PIE_RANDOM_PAGES     ((1ULL << 28) - 1)
 /* stage2's own stack, kept in the hole */
 #define STAGE2_STACK         (64 << 10)
 
@@ -229,6 +226,8 @@ int run_by_emulator(const long *auxv);
  * "[vvar_vclock]", ...)? */
 int is_vdso_like(const char *name);
 uint64_t auxv_get(const long *auxv, long type);
+/* How far the kernel moves the mmap base and a PIE at random, in bytes */
+uint64_t mmap_random_span(const struct host *h);
 /* A number from a file such as /proc/sys/vm/X, or dflt if unreadable */
 uint64_t read_sysctl(const char *path, uint64_t dflt);
 /* Asks the kernel whether a page could be mapped at a, without keeping

@@ -63,15 +63,6 @@ static uint64_t mmap_gap(uint64_t stack, uint64_t pad, uint64_t top)
 	return gap;
 }
 
-/* The mmap base's random range: 2^vm.mmap_rnd_bits pages, or the
- * architecture's where there is no such sysctl. */
-static uint64_t mmap_rnd(const struct host *h)
-{
-	uint64_t bits = read_sysctl("/proc/sys/vm/mmap_rnd_bits", 64);
-
-	return (bits < 64 ? 1ULL << bits : ARCH_MMAP_RND_PAGES) * h->page;
-}
-
 /* Where the kernel puts the stack, the interpreter and the vDSO for this
  * program, with and without ASLR; returns how many regions. */
 static int kernel_regions(struct region *r, const struct image *in, const struct host *h)
@@ -79,7 +70,7 @@ static int kernel_regions(struct region *r, const struct image *in, const struct
 	uint64_t pg = h->page, vdso = vdso_size(h);
 	uint64_t top = h->window - (ARCH_VDSO_ABOVE_STACK && vdso ? vdso + pg : 0);
 	uint64_t stack = h->stack_limit == ~0ULL ? 8ULL << 20 : h->stack_limit;
-	uint64_t stack_rnd = ARCH_STACK_RND(pg), rnd = mmap_rnd(h);
+	uint64_t stack_rnd = ARCH_STACK_RND(pg), rnd = mmap_random_span(h);
 	uint64_t interp = in->path ? span_of(in, pg) : 0;
 	uint64_t base, rbase;
 	int n = 0;

@@ -114,7 +114,7 @@ static long run_op(const struct op *op)
 	case OP_MMAP:
 		r = sys_mmap(op->addr, op->len, op->prot, op->flags, op->fd,
 			     op->arg);
-		if (r < 0)
+		if (sys_failed(r))
 			return r;
 		return (uint64_t)r == op->addr ? 0 : -EEXIST;
 	case OP_PREAD:

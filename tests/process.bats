@@ -88,15 +88,17 @@ kernel_views() { if [ -n "$RUN" ]; then grep -v '^proc \|^comm '; else cat; fi; 
 }
 
 @test "--stack-top and --stack-size place the stack" {
-	run env SHOW_MAPS=1 "$E" --stack-top 0x6000000000 --stack-size 1M "$F/plain"
+	# (inside every window: Sv39's is 256 GiB)
+	run env SHOW_MAPS=1 "$E" --stack-top 0x3000000000 --stack-size 1M "$F/plain"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *$'\n'"5ffff00000-6000000000 rw-p 00000000 00:00 0"* ]]
+	[[ "$output" == *$'\n'"2ffff00000-3000000000 rw-p 00000000 00:00 0"* ]]
 }
 
 # the line of /proc/self/maps in $output that is the stack --map planned
 stack_line() {
 	local range
-	range=$("$E" "$@" --map "$F/plain" | awk '$4 == "[stack]" { print $1 }')
+	# (--map's columns are as wide as the widest address: leading zeros)
+	range=$("$E" "$@" --map "$F/plain" | awk '$4 == "[stack]" { print $1 }' | sed 's/^0*//; s/-0*/-/')
 	grep "^$range " <<<"$output"
 }
 

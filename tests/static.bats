@@ -194,7 +194,8 @@ distinct() { sort -u | wc -l; }
 	run env SHOW_MAPS=1 "$E" "$F/execstack"
 	[ "$status" -eq 0 ]
 	local range
-	range=$("$E" --map "$F/execstack" | awk '$4 == "[stack]" { print $1 }')
+	# (--map's columns are as wide as the widest address: leading zeros)
+	range=$("$E" --map "$F/execstack" | awk '$4 == "[stack]" { print $1 }' | sed 's/^0*//; s/-0*/-/')
 	[[ "$(grep "^$range " <<<"$output")" == *" rwxp "* ]]
 }
 

@@ -10,8 +10,9 @@
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - sp points at argc, 16-byte aligned;
  *   - a0 = 0 (no function for atexit), the other GPRs are 0 as well;
- *   - with randomization on, the kernel moves the first stack pointer
- *     down by up to a page (arch_align_stack): ARCH_STACK_JITTER.
+ *   - the first stack pointer is where the strings end, aligned: riscv
+ *     has no arch_align_stack to move it at random (ARCH_STACK_JITTER 0;
+ *     measured on Linux 6.1).
  *
  * Instruction caches: __builtin___clear_cache calls libgcc's __clear_cache,
  * which asks the kernel through __riscv_flush_icache (jump.S).
@@ -26,7 +27,7 @@
 #define ARCH_ELF_MACHINE EM_RISCV
 #define ARCH_ELF_DATA ELFDATA2LSB
 /* how far the kernel's arch_align_stack moves the first stack pointer */
-#define ARCH_STACK_JITTER(page) (page)
+#define ARCH_STACK_JITTER(page) 0
 /* the kernel's layout (arch.h): Linux 6.1 has no smaller window than TASK_SIZE */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

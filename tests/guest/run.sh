@@ -104,6 +104,7 @@ prepare() {
 failed=0 ready=()
 for n in "${names[@]}"; do
 	echo "guest: preparing $n" >&2
+	rm -f "build/guest-$n/suite.log"
 	if prepare "$n"; then ready+=("$n"); else failed=1; echo "guest: $n: not ready" >&2; fi
 done
 
@@ -126,8 +127,8 @@ printf '%s\n' "${ready[@]}" | xargs -P 2 -I{} bash -c 'boot {} suite build/guest
 summary=() passed=0 fails=0
 for n in "${names[@]}"; do
 	log=build/guest-$n/suite.log
-	echo "# ---- guest $n"
 	if [ ! -s "$log" ]; then
+		echo "# ---- guest-$n"
 		summary+=("guest-$n: not run"); failed=1; continue
 	fi
 	sed -n 's/^guest: //p' "$log" | grep -v '^end '
