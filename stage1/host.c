@@ -309,6 +309,6 @@ void probe_host(struct host *h, long *sp, char **envp, long *auxv)
 	if (!h->have_proc)
 		guess_maps(h, sp, strings);
 	split_stack(h, page_up(strings, h->page));
-	h->emulated = run_by_emulator(auxv);
+	h->emulated = !h->second_run && run_by_emulator(auxv);
 	h->window = default_window(h);
 }

@@ -63,7 +63,7 @@ void stage1_main(long *sp)
 	die_prefix = o.program;   /* what every message names from now on */
 	if (!o.aslr)
 		reexec_once(argv, envp, auxv);
-	restore_caller(envp);
+	h.second_run = restore_caller(envp);
 	probe_host(&h, sp, envp, auxv);
 	apply_options(&o, &h);
 	load_program(&im, &in, &o, &h);

@@ -74,7 +74,7 @@ void reexec_once(char **argv, char **envp, const long *auxv)
 /* Second run: take our marker out of the environment the program will
  * see (the array moves up by one entry, the auxiliary vector behind it
  * stays), and give back the personality and stack limit the user had. */
-void restore_caller(char **envp)
+int restore_caller(char **envp)
 {
 	size_t n = sizeof(REEXEC_VAR) - 1;
 
@@ -94,6 +94,7 @@ void restore_caller(char **envp)
 		do
 			e[0] = e[1];
 		while (*e++);
-		return;
+		return 1;
 	}
+	return 0;
 }

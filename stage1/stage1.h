@@ -175,6 +175,7 @@ struct host {
 	uint64_t top;        /* one past the highest user address; 0 until
 			      * user_top() asks the kernel */
 	int emulated;        /* run by an emulator (qemu-user) */
+	int second_run;      /* reexec.c's: the kernel started it, no emulator */
 	struct range *maps;  /* what is mapped now */
 	size_t nmaps;
 	int have_proc;       /* maps came from /proc/self/maps */
@@ -210,7 +211,8 @@ void apply_options(struct options *o, struct host *h);
 
 /* ---- reexec.c ---- */
 void reexec_once(char **argv, char **envp, const long *auxv);
-void restore_caller(char **envp);
+/* 1 in the re-exec's run, after giving back the caller's settings */
+int restore_caller(char **envp);
 
 /* ---- host.c ---- */
 void probe_host(struct host *h, long *sp, char **envp, long *auxv);
