@@ -2,7 +2,7 @@
 # tests/guest/rootfs.sh ARCH: prints the path of ARCH's guest root, a
 # gzipped cpio archive in the cache, made once: a small Debian system of
 # ARCH's own binaries for the suite to run in (bash, busybox, coreutils,
-# util-linux's setarch and setpriv, binutils' readelf and nm, the C
+# util-linux's setarch and setpriv, binutils' readelf and nm, gdb, the C
 # library that dynamically linked programs load), plus bats from this
 # machine (it is shell). The packages come from Debian 12; riscv64's from
 # Debian 13, the first release that has it. apt-get works on a private
