@@ -114,15 +114,11 @@ reached_or_refused() {
 # above the stack (s390x). Under qemu-user, which has no such window, the
 # whole of the emulator's space, as elfload takes it.
 window() {
-	local range rest hi w=0
 	if [ -n "$RUN" ]; then
 		"$E" --map "$F/plain" | sed -n '1s/.*window \(0x[0-9a-f]*\),.*/\1/p'
-		return
+	else
+		probe window
 	fi
-	while read -r range rest; do
-		case $rest in *' [stack]'|*' [vdso]') hi=$((0x${range#*-})); ((hi > w)) && w=$hi ;; esac
-	done < <(setarch "$(uname -m)" -R cat /proc/self/maps)
-	printf '0x%x\n' "$w"
 }
 
 # Where elfload's default layout puts what it places, in the kernel's
