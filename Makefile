@@ -6,6 +6,8 @@
 #   make install    PREFIX=/usr/local (DESTDIR respected); ARCH=all adds every
 #                   other architecture's loader; make uninstall undoes it
 #   make bench      the benchmarks in bench/, against their targets
+#   make parity     [FILES=...] each file run by the kernel and by elfload,
+#                   compared up to the first instruction (tests/parity)
 #
 # The build prints one short line per step; V=1 prints the commands instead.
 #
@@ -189,6 +191,12 @@ check:
 		awk '{ p += $$1; f += $$3 } END { print p " passed, " f " failed" }'
 	[ "$$(cat build/check-host.status build/check-guests.status)" = "$$(printf '0\n0')" ]
 
+# the differential test against the kernel (tests/parity): FILES, or the
+# fixtures, the corpus and the fuzzer's programs; one line per file
+parity: all fixtures
+	tests/parity/run.sh $(B)/elfload $(B)/parity $(or $(FILES),$(F)/* \
+		$(wildcard $(B)/parity-inputs/corpus/* $(B)/parity-inputs/fuzz/*))
+
 demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 	@tests/demo.sh $(B)/elfload $(F)
 
@@ -220,4 +228,4 @@ uninstall:
 	for d in $(addprefix $(DEST)/lib/elfload/,$(OTHER_ARCHES)) $(DEST)/lib/elfload \
 		$(DEST)/share/elfload; do rmdir "$$d" 2>/dev/null || :; done
 
-.PHONY: all clean check demo install uninstall bench fixtures
+.PHONY: all clean check demo install uninstall bench fixtures parity

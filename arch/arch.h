@@ -3,7 +3,10 @@
  *
  *   syscall.h  my_syscall0..my_syscall6 (the instruction, its registers and
  *              clobbers), ARCH_NAME, ARCH_ELF_MACHINE (an EM_* constant),
- *              ARCH_ELF_DATA, ARCH_STACK_JITTER(page), the kernel's layout
+ *              ARCH_ELF_MACHINE_OLD (another it takes, or the same),
+ *              ARCH_ELF_DATA, ARCH_CHECKS_ELF_CLASS (1 where elf_check_arch
+ *              looks at EI_CLASS too), ARCH_STACK_JITTER(page) and
+ *              ARCH_ALIGNS_STACK (arch_align_stack), the kernel's layout
  *              (below) and, where mmap takes its arguments another way,
  *              ARCH_SYS_MMAP with arch_sys_mmap(); its comment gives the
  *              register state at process entry

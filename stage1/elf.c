@@ -29,29 +29,41 @@ static const char *machine_name(unsigned m)
 	}
 }
 
+/* Why a file is not for this machine, in words: what elf_check_arch
+ * refused, and what else the header says about where it is from. */
+static void die_not_ours(const Elf64_Ehdr *e)
+{
+	unsigned char cls = e->e_ident[EI_CLASS], data = e->e_ident[EI_DATA];
+
+	if (cls == ELFCLASS32)
+		die(EXIT_CANNOT, "wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs");
+	if (data != ARCH_ELF_DATA && (data == ELFDATA2LSB || data == ELFDATA2MSB))
+		die(EXIT_CANNOT, "wrong byte order: %s, this machine is %s",
+		    data == ELFDATA2MSB ? "big-endian" : "little-endian",
+		    ARCH_ELF_DATA == ELFDATA2LSB ? "little-endian" : "big-endian");
+	if (e->e_machine != ARCH_ELF_MACHINE && e->e_machine != ARCH_ELF_MACHINE_OLD)
+		die(EXIT_CANNOT, "wrong machine: built for %s (e_machine %u), this is %s",
+		    machine_name(e->e_machine), e->e_machine, ARCH_NAME);
+	die(EXIT_CANNOT, "wrong ELF class: invalid (%u), elfload runs ELFCLASS64 programs", cls);
+}
+
+/* What the kernel's load_elf_binary checks of the header, and no more:
+ * the type, elf_check_arch (e_machine, and on some machines EI_CLASS;
+ * never EI_DATA, EI_VERSION or e_version), e_phentsize. */
 static void check_header(const struct image *im)
 {
 	const Elf64_Ehdr *e = &im->eh;
 
-	if (e->e_ident[EI_CLASS] != ELFCLASS64)
-		die(EXIT_CANNOT, "wrong ELF class: %s, elfload runs ELFCLASS64 programs",
-		    e->e_ident[EI_CLASS] == ELFCLASS32 ? "ELFCLASS32" : "invalid");
-	if (e->e_ident[EI_DATA] != ARCH_ELF_DATA)
-		die(EXIT_CANNOT, "wrong byte order: %s, this machine is %s",
-		    e->e_ident[EI_DATA] == ELFDATA2MSB ? "big-endian" :
-		    e->e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian" : "invalid",
-		    ARCH_ELF_DATA == ELFDATA2LSB ? "little-endian" : "big-endian");
-	if (e->e_ident[EI_VERSION] != EV_CURRENT || e->e_version != EV_CURRENT)
-		die(EXIT_CANNOT, "unsupported ELF version %u", e->e_version);
+	/* the machine first: in another's file the type reads as garbage */
+	if ((e->e_machine != ARCH_ELF_MACHINE && e->e_machine != ARCH_ELF_MACHINE_OLD) ||
+	    (ARCH_CHECKS_ELF_CLASS && e->e_ident[EI_CLASS] != ELFCLASS64))
+		die_not_ours(e);
 	if (e->e_type == ET_REL)
 		die(EXIT_CANNOT, "relocatable object (ET_REL), not an executable");
 	if (e->e_type == ET_CORE)
 		die(EXIT_CANNOT, "core file (ET_CORE), not an executable");
 	if (e->e_type != ET_EXEC && e->e_type != ET_DYN)
 		die(EXIT_CANNOT, "unsupported ELF type %u", e->e_type);
-	if (e->e_machine != ARCH_ELF_MACHINE)
-		die(EXIT_CANNOT, "wrong machine: built for %s (e_machine %u), this is %s",
-		    machine_name(e->e_machine), e->e_machine, ARCH_NAME);
 	if (e->e_phentsize != sizeof(Elf64_Phdr))
 		die(EXIT_CANNOT, "bad e_phentsize %u (expected %u)",
 		    e->e_phentsize, (unsigned)sizeof(Elf64_Phdr));
@@ -72,26 +84,22 @@ static uint64_t count_phdrs(const struct image *im)
 	return sh0.sh_info;
 }
 
-static void check_segment(const struct seg *s, const struct image *im,
-			  const struct host *h, uint64_t align)
+/* What the kernel refuses of a PT_LOAD, or kills the process for once
+ * it has mapped it; elfload refuses it in one line. p_align is not
+ * looked at: the kernel ignores one that is not a power of two and asks
+ * no congruence modulo it, only modulo the page (elfload copies what is
+ * not). Data past the end of the file are mapped as the kernel maps
+ * them (segments.c). */
+static void check_segment(const struct seg *s, const struct host *h)
 {
 	uint64_t pg = h->layout_page, end = s->vaddr + s->memsz;
 
-	if (s->filesz > s->memsz)
-		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_filesz 0x%lx exceeds p_memsz 0x%lx",
-		    s->index, s->vaddr, s->filesz, s->memsz);
-	if (s->off > im->size || s->filesz > im->size - s->off)
-		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: file data 0x%lx-0x%lx is beyond the end of the file (0x%lx bytes)",
-		    s->index, s->vaddr, s->off, s->off + s->filesz, im->size);
+	if (s->off + s->filesz < s->off)
+		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: file data at 0x%lx + 0x%lx overflow",
+		    s->index, s->vaddr, s->off, s->filesz);
 	if (end < s->vaddr || end > UINT64_MAX - pg)
 		die(EXIT_CANNOT, "PT_LOAD %u: address 0x%lx + size 0x%lx overflows",
 		    s->index, s->vaddr, s->memsz);
-	if (align > 1 && (align & (align - 1)))
-		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_align 0x%lx is not a power of two",
-		    s->index, s->vaddr, align);
-	if (align > 1 && (s->vaddr - s->off) % align)
-		die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_offset 0x%lx and p_vaddr are not congruent modulo p_align 0x%lx",
-		    s->index, s->vaddr, s->off, align);
 }
 
 /* Where the segments ended up (ET_DYN: after the base was chosen) must be
@@ -132,7 +140,8 @@ void relocate(struct image *im, uint64_t bias)
 	im->entry += bias;
 }
 
-/* PT_INTERP: the path of the program's interpreter, or 0. */
+/* PT_INTERP: the path of the program's interpreter, or 0. As for the
+ * kernel, the last byte must be NUL and the path ends at the first. */
 static const char *read_interp(const struct image *im)
 {
 	for (uint64_t i = 0; i < im->phnum; i++) {
@@ -147,31 +156,47 @@ static const char *read_interp(const struct image *im)
 			die(EXIT_CANNOT, "PT_INTERP is beyond the end of the file");
 		path = xalloc(p->p_filesz + 1);
 		read_exact(im, path, p->p_filesz, p->p_offset, "PT_INTERP");
-		if (path[p->p_filesz - 1] || strlen(path) != p->p_filesz - 1)
+		if (path[p->p_filesz - 1])
 			die(EXIT_CANNOT, "PT_INTERP is not a NUL-terminated path");
 		return path;
 	}
 	return 0;
 }
 
+/* AT_PHDR as the kernel finds it: the last PT_LOAD, in header order,
+ * whose file data hold the table's first byte (its end need not be in
+ * them). None: elfload maps a copy (handover.c). */
 static void find_phdr_addr(struct image *im)
 {
-	uint64_t lo = im->eh.e_phoff, hi = lo + im->phnum * sizeof(Elf64_Phdr);
+	uint64_t lo = im->eh.e_phoff, best = UINT64_MAX;
 
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 
-		if (s->off <= lo && hi <= s->off + s->filesz) {
-			im->phdr_addr = s->vaddr + (lo - s->off);
-			return;
-		}
+		if (s->off <= lo && lo - s->off < s->filesz &&
+		    (best == UINT64_MAX || s->index > im->segs[best].index))
+			best = i;
 	}
+	if (best != UINT64_MAX)
+		im->phdr_addr = im->segs[best].vaddr + (lo - im->segs[best].off);
 }
 
-void load_elf(struct image *im, struct host *h)
+/* The highest address an image's segments reach. */
+uint64_t image_end(const struct image *im)
+{
+	uint64_t end = 0;
+
+	for (uint64_t i = 0; i < im->nsegs; i++)
+		if (im->segs[i].vaddr + im->segs[i].memsz > end)
+			end = im->segs[i].vaddr + im->segs[i].memsz;
+	return end;
+}
+
+/* The header as the kernel reads it: the file's first bytes, zeros
+ * past its end. */
+static void read_header(struct image *im)
 {
 	unsigned char *id = im->eh.e_ident;
-	uint64_t tablen;
 
 	if (im->size < 4)
 		die(EXIT_CANNOT, "not an ELF file");
@@ -180,24 +205,20 @@ void load_elf(struct image *im, struct host *h)
 		   "ELF header");
 	if (id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
 		die(EXIT_CANNOT, "not an ELF file");
-	if (im->size < sizeof(im->eh))
-		die(EXIT_CANNOT, "truncated ELF header (%lu bytes)", im->size);
 	check_header(im);
+}
 
-	im->phnum = count_phdrs(im);
-	tablen = im->phnum * sizeof(Elf64_Phdr);
-	if (im->eh.e_phoff > im->size || tablen > im->size - im->eh.e_phoff)
-		die(EXIT_CANNOT, "program headers 0x%lx-0x%lx are beyond the end of the file (0x%lx bytes)",
-		    (uint64_t)im->eh.e_phoff, (uint64_t)im->eh.e_phoff + tablen, im->size);
-	im->ph = xalloc(tablen + 1);
-	read_exact(im, im->ph, tablen, im->eh.e_phoff, "program headers");
+/* A PT_LOAD that maps nothing still must lie below the highest user
+ * address: the kernel checks p_vaddr, and kills the process if not. */
+static void check_empty_load(const Elf64_Phdr *p, uint64_t i, struct host *h)
+{
+	if (p->p_vaddr >= h->window && p->p_vaddr >= user_top(h))
+		die(EXIT_CANNOT, "PT_LOAD %lu at 0x%lx is above the highest user address 0x%lx",
+		    i, (uint64_t)p->p_vaddr, h->top);
+}
 
-	im->interp = read_interp(im);
-	if (im->is_interp && im->eh.e_type != ET_DYN)
-		die(EXIT_CANNOT, "not a shared object (ET_DYN), cannot be an interpreter");
-	if (im->is_interp && im->interp)
-		die(EXIT_CANNOT, "has an interpreter of its own (%s)", im->interp);
-
+static void read_segments(struct image *im, struct host *h)
+{
 	im->segs = xalloc(im->phnum * sizeof(struct seg) + 1);
 	im->stack_flags = PF_R | PF_W;
 	for (uint64_t i = 0; i < im->phnum; i++) {
@@ -208,52 +229,75 @@ void load_elf(struct image *im, struct host *h)
 			im->stack_flags = p->p_flags & (PF_R | PF_W | PF_X);
 		if (p->p_type == PT_TLS)
 			im->has_tls = 1;
-		if (p->p_type != PT_LOAD || !p->p_memsz)
+		if (p->p_type != PT_LOAD)
 			continue;
-		s->vaddr = p->p_vaddr;
-		s->memsz = p->p_memsz;
-		s->filesz = p->p_filesz;
-		s->off = p->p_offset;
-		s->flags = p->p_flags & (PF_R | PF_W | PF_X);
-		s->index = (uint32_t)i;
-		s->fd = im->fd;
-		s->owner = im->is_interp ? im->path : 0;
-		check_segment(s, im, h, p->p_align);
-		if (p->p_align > im->align)
+		*s = (struct seg){ .vaddr = p->p_vaddr, .memsz = p->p_memsz,
+				   .filesz = p->p_filesz, .off = p->p_offset,
+				   .flags = p->p_flags & (PF_R | PF_W | PF_X),
+				   .index = (uint32_t)i, .fd = im->fd, .fsize = im->size,
+				   .owner = im->is_interp ? im->path : 0 };
+		if (s->filesz > s->memsz)
+			die(EXIT_CANNOT, "PT_LOAD %u at 0x%lx: p_filesz 0x%lx exceeds p_memsz 0x%lx",
+			    s->index, s->vaddr, s->filesz, s->memsz);
+		if (!p->p_memsz) {
+			check_empty_load(p, i, h);
+			continue;
+		}
+		check_segment(s, h);
+		/* the kernel skips an alignment that is not a power of two */
+		if (p->p_align > im->align && !(p->p_align & (p->p_align - 1)))
 			im->align = p->p_align;
 		im->nsegs++;
 	}
 	if (!im->nsegs)
 		die(EXIT_CANNOT, "no PT_LOAD segment");
-
+	/* by address; segments may overlap, as the kernel maps each over
+	 * the ones before it (segments.c) */
 	sort_by_u64(im->segs, im->nsegs, sizeof(struct seg), offsetof(struct seg, vaddr));
-	for (uint64_t i = 1; i < im->nsegs; i++) {
-		const struct seg *a = &im->segs[i - 1], *b = &im->segs[i];
+}
 
-		if (b->vaddr < a->vaddr + a->memsz)
-			die(EXIT_CANNOT, "PT_LOAD %u 0x%lx-0x%lx overlaps PT_LOAD %u 0x%lx-0x%lx",
-			    b->index, b->vaddr, b->vaddr + b->memsz,
-			    a->index, a->vaddr, a->vaddr + a->memsz);
-	}
+void load_elf(struct image *im, struct host *h)
+{
+	uint64_t tablen;
+
+	read_header(im);
+	im->phnum = count_phdrs(im);
+	tablen = im->phnum * sizeof(Elf64_Phdr);
+	if (im->eh.e_phoff > im->size || tablen > im->size - im->eh.e_phoff)
+		die(EXIT_CANNOT, "program headers 0x%lx-0x%lx are beyond the end of the file (0x%lx bytes)",
+		    (uint64_t)im->eh.e_phoff, (uint64_t)im->eh.e_phoff + tablen, im->size);
+	im->ph = xalloc(tablen + 1);
+	read_exact(im, im->ph, tablen, im->eh.e_phoff, "program headers");
+
+	im->interp = read_interp(im);
+	/* the kernel would ignore it, and start an interpreter that needs
+	 * one: it dies at once (README: What the program sees) */
+	if (im->is_interp && im->interp)
+		die(EXIT_CANNOT, "has an interpreter of its own (%s)", im->interp);
+	read_segments(im, h);
 	find_phdr_addr(im);
 	im->entry = im->eh.e_entry;
 	if (im->eh.e_type == ET_EXEC)
 		check_placement(im, h);
 }
 
-/* The program must start inside an executable segment: anywhere else it
- * would die by a signal on its first instruction. */
-void check_entry(const struct image *im, uint64_t pc, const char *what)
+/* The program must start inside an executable segment, on a page that
+ * stays executable: anywhere else it would die by a signal on its first
+ * instruction. */
+void check_entry(const struct image *im, uint64_t pc, const char *what, uint64_t L)
 {
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 
-		if (pc >= s->vaddr && pc < s->vaddr + s->memsz) {
-			if (!(s->flags & PF_X))
-				die(EXIT_CANNOT, "%s 0x%lx is in PT_LOAD %u, which is not executable",
-				    what, pc, s->index);
+		if (pc < s->vaddr || pc - s->vaddr >= s->memsz)
+			continue;
+		if (planned_prot(im, pc, L) & PROT_EXEC)
 			return;
-		}
+		if (!(s->flags & PF_X))
+			die(EXIT_CANNOT, "%s 0x%lx is in PT_LOAD %u, which is not executable",
+			    what, pc, s->index);
+		die(EXIT_CANNOT, "%s 0x%lx is in PT_LOAD %u, on a page another PT_LOAD maps over without PF_X",
+		    what, pc, s->index);
 	}
 	die(EXIT_CANNOT, "%s 0x%lx is outside every PT_LOAD segment", what, pc);
 }

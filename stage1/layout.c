@@ -60,10 +60,17 @@ static void add_footprint(struct layout *lay, const struct image *im)
 	struct seg *all = xalloc((lay->nall + im->nsegs) * sizeof(*all) + 1);
 	uint64_t a = 0, b = 0, k = 0;
 
-	while (a < lay->nall || b < im->nsegs)
-		all[k++] = b == im->nsegs ||
-			   (a < lay->nall && lay->all[a].vaddr < im->segs[b].vaddr)
-			   ? lay->all[a++] : im->segs[b++];
+	while (a < lay->nall || b < im->nsegs) {
+		const struct seg *s = b == im->nsegs ||
+			(a < lay->nall && lay->all[a].vaddr < im->segs[b].vaddr)
+			? &lay->all[a++] : &im->segs[b++];
+
+		/* one inside the one before adds nothing; leaving it out
+		 * keeps the ends in order for first_seg_after */
+		if (k && seg_hi(s, lay->page) <= seg_hi(&all[k - 1], lay->page))
+			continue;
+		all[k++] = *s;
+	}
 	lay->all = all;
 	lay->nall = k;
 }
@@ -467,8 +474,7 @@ static uint64_t place_dyn(struct layout *lay, const struct image *im,
 {
 	uint64_t L = h->layout_page, align = im->align > L ? im->align : L;
 	uint64_t lo = page_down(im->segs[0].vaddr, L);
-	uint64_t size = page_up(im->segs[im->nsegs - 1].vaddr +
-			    im->segs[im->nsegs - 1].memsz, L) - lo;
+	uint64_t size = page_up(image_end(im), L) - lo;
 	size_t n;
 	struct range *busy = busy_ranges(lay, h, 0, &n);
 	uint64_t at = highest_fit(busy, n, size, h->min_addr, mmap_top(lay, h), L, align);
@@ -549,8 +555,7 @@ static uint64_t randomize_brk(const struct layout *lay, const struct host *h, ui
 static uint64_t program_brk(struct layout *lay, const struct image *im,
 			    const struct host *h, int has_interp)
 {
-	const struct seg *last = &im->segs[im->nsegs - 1];
-	uint64_t brk = page_up(last->vaddr + last->memsz, h->page), want = lay->area.brk;
+	uint64_t brk = page_up(image_end(im), h->page), want = lay->area.brk;
 	struct range by = { 0, 0, "what stays mapped", 0 };
 
 	if (lay->area.fixed) {
@@ -575,14 +580,17 @@ static uint64_t program_brk(struct layout *lay, const struct image *im,
 }
 
 /* The interpreter, top-down from where mmap() starts, out of the way of
- * everything placed before it. */
+ * everything placed before it; an ET_EXEC one at its addresses. */
 static void place_interp(struct layout *lay, struct image *in,
 			 struct host *h)
 {
 	die_context = str_printf("interpreter %s", in->path);
-	relocate(in, place_dyn(lay, in, h));
+	/* an ET_EXEC interpreter goes where it says, as the kernel maps it:
+	 * over the program if they meet, AT_BASE 0 */
+	if (in->eh.e_type == ET_DYN)
+		relocate(in, place_dyn(lay, in, h));
 	check_placement(in, h);
-	check_entry(in, in->entry, "entry point");
+	check_entry(in, in->entry, "entry point", h->layout_page);
 	die_context = 0;
 	add_footprint(lay, in);
 }
@@ -630,7 +638,7 @@ uint64_t plan_layout(struct layout *lay, struct image *im, struct image *in,
 	}
 	add_footprint(lay, im);
 	pc = o->entry ? find_symbol(im, o->entry) : im->entry;
-	check_entry(im, pc, o->entry ? "--entry" : "entry point");
+	check_entry(im, pc, o->entry ? "--entry" : "entry point", h->layout_page);
 	move_vdso(lay, h);
 	decide_kept(lay, h);
 	place_stack(lay, h, o);

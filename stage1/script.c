@@ -45,10 +45,13 @@ static int parse_line(char *buf, const char **interp, const char **arg)
 
 	while (end < buf + SCRIPT_LINE && *end != '\n')
 		end++;
-	if (end == buf + SCRIPT_LINE) {   /* no newline: the name must end inside the buffer */
+	if (end == buf + SCRIPT_LINE) {
+		/* no newline: the name must end inside the buffer, at its
+		 * last byte at the latest (a space there, or the NUL of a
+		 * 255-byte file) */
 		end = buf + SCRIPT_LINE - 1;
-		name = skip_spacetab(buf + 2, end);
-		if (name == end || !word_end(name, end))
+		name = skip_spacetab(buf + 2, buf + SCRIPT_LINE);
+		if (name == buf + SCRIPT_LINE || !word_end(name, buf + SCRIPT_LINE))
 			return 0;
 	}
 	while (end > buf + 2 && spacetab(end[-1]))

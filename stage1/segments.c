@@ -1,16 +1,30 @@
 /*
  * The ops that put segments in place, once layout.c has decided where
- * everything goes (see common/plan.h for what each op does). Per page of
- * the layout granule L:
+ * everything goes (see common/plan.h for what each op does). What the
+ * program finds is what the kernel's elf_load gives it, per page of the
+ * layout granule L:
  *
- *   a page only one segment uses   file-backed mmap where p_offset and
- *                                  p_vaddr are congruent modulo L (no
- *                                  copy, however large), else copied;
- *                                  the bss anonymous, its first partial
- *                                  page zeroed
- *   a page two segments share      anonymous, every segment's bytes
- *                                  copied in, the union of their
- *                                  protections
+ *   file pages   [page_down(p_vaddr), page_up(p_vaddr + p_filesz)):
+ *                the whole file page, also the bytes before p_vaddr and
+ *                after the data; file-backed where p_offset and p_vaddr
+ *                are congruent modulo L (no copy, however large; pages
+ *                past the end of the file fault when touched, as the
+ *                kernel's), else copied. p_flags.
+ *   the last one, when bss follows in it and the segment is writable:
+ *                the kernel zeroes the rest of it, so it is anonymous
+ *                with the file's bytes copied in (stage2 never writes to
+ *                a page a file backs). Not writable: the kernel cannot
+ *                zero it, the file's bytes stay.
+ *   bss pages    past the file pages (all of them if p_filesz is 0):
+ *                anonymous, read-write whatever p_flags say, executable
+ *                with PF_X (vm_brk_flags).
+ *
+ * A page two segments share is anonymous with the bytes copied in. If
+ * their addresses do not overlap, it holds every segment's bytes with
+ * the union of their protections, where the kernel would keep only the
+ * last segment's page (README: What the program sees). If they overlap,
+ * it is the kernel's: the last segment in header order maps its page
+ * over the others'.
  */
 #include "stage1.h"
 
@@ -55,18 +69,20 @@ static void add_mmap(struct layout *lay, uint64_t addr, uint64_t len, int prot,
 	p->arg = fd < 0 ? 0 : off;
 }
 
-static void add_pread(struct layout *lay, int fd, const struct seg *s,
-		      uint64_t lo, uint64_t hi)
+/* Reads the file's bytes for [lo, hi), file offset `off` at lo; what
+ * lies past the end of the file stays zero. */
+static void add_read(struct layout *lay, const struct seg *s, uint64_t lo,
+		     uint64_t hi, uint64_t off)
 {
-	uint64_t a = s->vaddr > lo ? s->vaddr : lo;
-	uint64_t b = s->vaddr + s->filesz < hi ? s->vaddr + s->filesz : hi;
 	struct op *p;
 
-	if (a >= b)
+	if (off >= s->fsize || lo >= hi)
 		return;
-	p = add_op(lay, OP_PREAD, a, b - a);
-	p->fd = fd;
-	p->arg = s->off + (a - s->vaddr);
+	if (hi - lo > s->fsize - off)
+		hi = lo + (s->fsize - off);
+	p = add_op(lay, OP_PREAD, lo, hi - lo);
+	p->fd = s->fd;
+	p->arg = off;
 }
 
 /* Copied bytes that will run are made coherent while the pages are still
@@ -80,92 +96,256 @@ static void add_protect(struct layout *lay, uint64_t lo, uint64_t len, int prot)
 		add_op(lay, OP_MPROTECT, lo, len)->prot = prot;
 }
 
-/* A page that two or more segments share (their alignment is finer than
- * the page size): map it anonymous, copy every segment's bytes in, and
- * give it the union of their protections. */
-static void load_shared_page(struct layout *lay, const struct image *im,
-			     uint64_t first, uint64_t page, uint64_t L)
-{
-	int prot = 0;
-	uint64_t j;
-	char rwx[4];
+/* ---- one segment, as the kernel sees it ---- */
 
-	add_mmap(lay, page, L, PROT_READ | PROT_WRITE, -1, 0);
-	for (j = first; j < im->nsegs && seg_lo(&im->segs[j], L) <= page; j++) {
-		if (seg_hi(&im->segs[j], L) <= page)
-			continue;
-		add_pread(lay, im->segs[j].fd, &im->segs[j], page, page + L);
-		prot |= prot_of(im->segs[j].flags);
-	}
-	add_protect(lay, page, L, prot);
-	note_collision(lay, seg_name(&im->segs[first]), page, page + L,
-		       seg_name(&im->segs[j - 1]), page, page + L,
-		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->kind = NOTE_SHARED;
+static uint64_t file_hi(const struct seg *s, uint64_t L)   /* end of its file pages */
+{
+	return s->filesz ? page_up(s->vaddr + s->filesz, L) : page_down(s->vaddr, L);
 }
 
-/* The pages only this segment uses, [lo, hi). Its whole pages of file
- * data are file-backed where p_offset and p_vaddr are congruent modulo L
- * (no copy, however large); the rest is anonymous, and the page in which
- * the file data end gets its bytes copied in when zeros follow in it, so
- * that stage2 never writes to a page a file backs (common/plan.h). A
- * segment that is not congruent is copied. pg is the kernel's page. */
+static int bss_prot(const struct seg *s)
+{
+	return PROT_READ | PROT_WRITE | (prot_of(s->flags) & PROT_EXEC);
+}
+
+static int congruent(const struct seg *s, uint64_t L)
+{
+	return ((s->vaddr - s->off) & (L - 1)) == 0;
+}
+
+/* The page of file data that the kernel zeroes after the data, or
+ * UINT64_MAX: bss follows in it, and the segment is writable. */
+static uint64_t zeroed_page(const struct seg *s, uint64_t L)
+{
+	uint64_t fend = s->vaddr + s->filesz;
+
+	if (!s->filesz || s->memsz == s->filesz || !(fend & (L - 1)) ||
+	    !(prot_of(s->flags) & PROT_WRITE))
+		return UINT64_MAX;
+	return page_down(fend, L);
+}
+
+/* The file offset of address a's byte in the segment's file pages. */
+static uint64_t file_off(const struct seg *s, uint64_t a)
+{
+	return s->off - (s->vaddr - a);
+}
+
+/* Maps [lo, hi) of the segment's file pages from the file. Where the
+ * layout's page is larger than the kernel's (--page-size), the page in
+ * which the file ends reads as zeros after it, as on a kernel with such
+ * pages: the kernel pages wholly past the end are anonymous there. */
+static void map_from_file(struct layout *lay, const struct seg *s, uint64_t lo,
+			  uint64_t hi, uint64_t L, uint64_t pg)
+{
+	int prot = prot_of(s->flags);
+	uint64_t eof = file_off(s, lo) < s->fsize ? lo + (s->fsize - file_off(s, lo)) : lo;
+	uint64_t cut = page_up(eof, pg), end = page_up(eof, L);
+
+	if (L == pg || cut >= hi || cut == end || eof == lo) {
+		add_mmap(lay, lo, hi - lo, prot, s->fd, file_off(s, lo));
+		return;
+	}
+	add_mmap(lay, lo, cut - lo, prot, s->fd, file_off(s, lo));
+	add_mmap(lay, cut, (end < hi ? end : hi) - cut, prot, -1, 0);
+	if (end < hi)
+		add_mmap(lay, end, hi - end, prot, s->fd, file_off(s, end));
+}
+
+/* Its file pages in [lo, hi), congruent: mapped from the file, but the
+ * one the kernel zeroes after the data, which is copied. */
+static void map_file_pages(struct layout *lay, const struct seg *s,
+			   uint64_t lo, uint64_t hi, uint64_t L, uint64_t pg)
+{
+	uint64_t z = zeroed_page(s, L), fend = s->vaddr + s->filesz;
+	int prot = prot_of(s->flags);
+
+	/* past the end of the file the kernel cannot zero it either: it
+	 * faults when touched, as the mapping does */
+	if (z != UINT64_MAX && file_off(s, z) >= s->fsize)
+		z = UINT64_MAX;
+	if (z < lo || z >= hi) {
+		map_from_file(lay, s, lo, hi, L, pg);
+		return;
+	}
+	if (lo < z)
+		map_from_file(lay, s, lo, z, L, pg);
+	add_mmap(lay, z, L, PROT_READ | PROT_WRITE, -1, 0);
+	add_read(lay, s, z, fend, file_off(s, z));
+	add_protect(lay, z, L, prot);
+	if (z + L < hi)
+		map_from_file(lay, s, z + L, hi, L, pg);
+}
+
+/* Its file pages in [lo, hi), not congruent (which the kernel refuses):
+ * copied, the segment's own bytes and zeros. */
+static void copy_file_pages(struct layout *lay, const struct seg *s,
+			    uint64_t lo, uint64_t hi)
+{
+	uint64_t a = s->vaddr > lo ? s->vaddr : lo;
+	uint64_t b = s->vaddr + s->filesz < hi ? s->vaddr + s->filesz : hi;
+
+	add_mmap(lay, lo, hi - lo, PROT_READ | PROT_WRITE, -1, 0);
+	if (a < b)
+		add_read(lay, s, a, b, file_off(s, a));
+	add_protect(lay, lo, hi - lo, prot_of(s->flags));
+}
+
+/* The pages in [lo, hi) only this segment uses. */
 static void load_own_pages(struct layout *lay, const struct seg *s,
 			   uint64_t lo, uint64_t hi, uint64_t L, uint64_t pg)
 {
-	const int rw = PROT_READ | PROT_WRITE;
-	int prot = prot_of(s->flags);
-	uint64_t fend = s->vaddr + s->filesz, mapped = lo;
+	uint64_t fhi = file_hi(s, L) < hi ? file_hi(s, L) : hi;
 
-	if (lo >= hi)
-		return;
-	if (s->filesz && ((s->vaddr - s->off) & (L - 1)) == 0) {
-		/* through the last page of file data when nothing follows
-		 * it, else up to it */
-		uint64_t fhi = s->memsz > s->filesz ? page_down(fend, pg) : page_up(fend, pg);
+	if (lo < fhi && congruent(s, L))
+		map_file_pages(lay, s, lo, fhi, L, pg);
+	else if (lo < fhi)
+		copy_file_pages(lay, s, lo, fhi);
+	if (fhi < lo)
+		fhi = lo;
+	if (fhi < hi)
+		add_mmap(lay, fhi, hi - fhi, bss_prot(s), -1, 0);
+}
 
-		mapped = fhi < lo ? lo : fhi > hi ? hi : fhi;
-		if (lo < mapped)
-			add_mmap(lay, lo, mapped - lo, prot, s->fd, s->off + lo - s->vaddr);
+/* ---- pages segments share ---- */
+
+/* The segments [first, last) whose pages reach page, in header order. */
+static size_t sharers(const struct image *im, uint64_t first, uint64_t last,
+		      uint64_t page, uint64_t L, const struct seg **out)
+{
+	size_t n = 0;
+
+	for (uint64_t j = first; j < last; j++) {
+		const struct seg *s = &im->segs[j];
+		size_t k = n++;
+
+		if (seg_lo(s, L) > page || seg_hi(s, L) <= page) {
+			n--;
+			continue;
+		}
+		for (; k > 0 && out[k - 1]->index > s->index; k--)
+			out[k] = out[k - 1];
+		out[k] = s;
 	}
-	if (s->filesz && fend > mapped && mapped < hi) {
-		uint64_t copy_hi = page_up(fend, pg) < hi ? page_up(fend, pg) : hi;
-		/* what ends up read-write anyway is mapped in the same call */
-		uint64_t rw_hi = prot == rw ? hi : copy_hi;
+	return n;
+}
 
-		add_mmap(lay, mapped, rw_hi - mapped, rw, -1, 0);
-		add_pread(lay, s->fd, s, mapped, copy_hi);
-		add_protect(lay, mapped, copy_hi - mapped, prot);
-		mapped = rw_hi;
+static int any_overlap(const struct seg **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (s[i]->vaddr < s[j]->vaddr + s[j]->memsz &&
+			    s[j]->vaddr < s[i]->vaddr + s[i]->memsz)
+				return 1;
+	return 0;
+}
+
+/* Where a segment's file bytes go on one of its file pages: the whole
+ * page where it is congruent (the kernel maps the file's page; the end
+ * zeroed if it zeroes it), else only its own bytes. */
+static void read_page(struct layout *lay, const struct seg *s, uint64_t page,
+		      uint64_t L, int whole)
+{
+	uint64_t fend = s->vaddr + s->filesz;
+	uint64_t a = s->vaddr > page ? s->vaddr : page;
+	uint64_t b = fend < page + L ? fend : page + L;
+
+	if (whole && congruent(s, L)) {
+		a = page;
+		if (zeroed_page(s, L) != page)
+			b = page + L;
 	}
-	if (mapped < hi)
-		add_mmap(lay, mapped, hi - mapped, prot, -1, 0);
+	add_read(lay, s, a, b, file_off(s, a));
+}
+
+/* A page two or more segments share, anonymous with bytes copied in:
+ * where they overlap, the last one's page as the kernel maps it over
+ * the others; else every segment's bytes and the union of their
+ * protections. */
+static void load_shared_page(struct layout *lay, const struct seg **s, size_t n,
+			     uint64_t page, uint64_t L)
+{
+	int prot = 0, over = any_overlap(s, n);
+	char rwx[4];
+
+	add_mmap(lay, page, L, PROT_READ | PROT_WRITE, -1, 0);
+	for (size_t i = over ? n - 1 : 0; i < n; i++) {
+		if (page >= file_hi(s[i], L)) {
+			prot |= bss_prot(s[i]);
+		} else {
+			prot |= prot_of(s[i]->flags);
+			read_page(lay, s[i], page, L, over);
+		}
+	}
+	add_protect(lay, page, L, prot);
+	note_collision(lay, seg_name(s[0]), page, page + L, seg_name(s[n - 1]),
+		       page, page + L,
+		       over ? str_printf("mapped over by %s, %s", seg_name(s[n - 1]),
+					 prot_letters(rwx, prot)) :
+		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->kind = NOTE_SHARED;
+}
+
+/* The protection the page holding a ends up with, as planned here;
+ * 0 where no segment is. */
+int planned_prot(const struct image *im, uint64_t a, uint64_t L)
+{
+	const struct seg **who = xalloc(im->nsegs * sizeof(*who) + 8);
+	uint64_t page = page_down(a, L);
+	size_t n = sharers(im, 0, im->nsegs, page, L, who);
+	int prot = 0, over = any_overlap(who, n);
+
+	for (size_t i = over ? n - 1 : 0; i < n; i++)
+		prot |= page >= file_hi(who[i], L) ? bss_prot(who[i]) : prot_of(who[i]->flags);
+	return prot;
+}
+
+/* ---- all of an image's segments ---- */
+
+/* Segments [first, last) whose pages meet, as one: pages only one of
+ * them uses are its own, the others are shared. */
+static void load_cluster(struct layout *lay, const struct image *im,
+			 uint64_t first, uint64_t last, uint64_t L, uint64_t pg)
+{
+	uint64_t n = last - first, nb = 0, *b = xalloc(2 * n * sizeof(*b) + 8);
+	const struct seg **who = xalloc(n * sizeof(*who) + 8);
+
+	for (uint64_t j = first; j < last; j++) {
+		b[nb++] = seg_lo(&im->segs[j], L);
+		b[nb++] = seg_hi(&im->segs[j], L);
+	}
+	sort_by_u64(b, nb, sizeof(*b), 0);
+	for (uint64_t k = 0; k + 1 < nb; k++) {
+		uint64_t lo = b[k], hi = b[k + 1];
+
+		if (lo == hi)
+			continue;
+		if (sharers(im, first, last, lo, L, who) == 1) {
+			load_own_pages(lay, who[0], lo, hi, L, pg);
+			continue;
+		}
+		for (uint64_t pg = lo; pg < hi; pg += L)
+			load_shared_page(lay, who, sharers(im, first, last, pg, L, who), pg, L);
+	}
 }
 
 static void plan_segments(struct layout *lay, const struct image *im,
-		   const struct host *h)
+			  const struct host *h)
 {
-	uint64_t L = h->layout_page, last_shared = UINT64_MAX; /* none yet: 0 is a page too */
+	uint64_t L = h->layout_page;
 
-	for (uint64_t i = 0; i < im->nsegs; i++) {
-		const struct seg *s = &im->segs[i];
-		uint64_t lo = seg_lo(s, L), hi = seg_hi(s, L);
-		int shared_lo = i > 0 && seg_hi(&im->segs[i - 1], L) > lo;
-		int shared_hi = i + 1 < im->nsegs && seg_lo(&im->segs[i + 1], L) < hi;
+	for (uint64_t i = 0; i < im->nsegs;) {
+		uint64_t j = i + 1, hi = seg_hi(&im->segs[i], L);
 
-		if (shared_lo)
-			lo += L;
-		if (shared_hi)
-			hi -= L;
-		if (lo < hi)
-			load_own_pages(lay, s, lo, hi, L, h->page);
-		if (shared_hi && seg_lo(&im->segs[i + 1], L) != last_shared) {
-			uint64_t first = i;
-
-			last_shared = seg_lo(&im->segs[i + 1], L);
-			while (first > 0 && seg_hi(&im->segs[first - 1], L) > last_shared)
-				first--;
-			load_shared_page(lay, im, first, last_shared, L);
+		while (j < im->nsegs && seg_lo(&im->segs[j], L) < hi) {
+			if (seg_hi(&im->segs[j], L) > hi)
+				hi = seg_hi(&im->segs[j], L);
+			j++;
 		}
+		if (j == i + 1)
+			load_own_pages(lay, &im->segs[i], seg_lo(&im->segs[i], L), hi, L, h->page);
+		else
+			load_cluster(lay, im, i, j, L, h->page);
+		i = j;
 	}
 }
 

@@ -6,7 +6,8 @@
  *               execfn string (AT_EXECFN)
  *               environment strings, argument strings (arg_start..env_end)
  *               [--aslr: a random gap, as the kernel's arch_align_stack]
- *               [align 16] platform strings, 16 random bytes (AT_RANDOM)
+ *               [align 16, ARCH_ALIGNS_STACK] platform strings,
+ *               16 random bytes (AT_RANDOM), not aligned
  *               auxv pairs, AT_NULL
  *               envp[], NULL
  *               argv[], NULL
@@ -121,12 +122,14 @@ static void lay_out(struct stack_image *st, uint64_t top, char **argv, int argc,
 	st->arg_end = p + alen;
 	st->env_start = p + alen;
 	st->env_end = p + alen + elen;
-	p = (p - jitter) & ~15ULL;   /* the kernel's arch_align_stack */
+	p -= jitter;                 /* the kernel's arch_align_stack */
+	if (ARCH_ALIGNS_STACK)
+		p &= ~15ULL;
 	if (plat)
 		p = plat_at = p - (strlen(plat) + 1);
 	if (bplat)
 		p = bplat_at = p - (strlen(bplat) + 1);
-	p = rand_at = (p - 16) & ~15ULL;
+	p = rand_at = p - 16;        /* right below, unaligned as the kernel leaves it */
 	p -= (uint64_t)naux * 16 + (uint64_t)(1 + argc + 1 + envc + 1) * 8;
 	p &= ~15ULL;   /* any padding ends up between auxv and the bytes above */
 	st->auxv = p + (uint64_t)(1 + argc + 1 + envc + 1) * 8;

@@ -130,6 +130,7 @@ struct seg {
 	uint32_t flags; /* PF_R | PF_W | PF_X */
 	uint32_t index; /* program header index, for messages */
 	int fd;         /* the file it comes from */
+	uint64_t fsize; /* and that file's size */
 	const char *owner; /* 0: the program; else the interpreter's path */
 };
 
@@ -263,9 +264,11 @@ void take_credentials(const struct image *im);
 void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
 		const char *what);
 void load_elf(struct image *im, struct host *h);
+/* The highest address its segments reach (they may overlap). */
+uint64_t image_end(const struct image *im);
 void check_placement(const struct image *im, struct host *h);
 void relocate(struct image *im, uint64_t bias);
-void check_entry(const struct image *im, uint64_t pc, const char *what);
+void check_entry(const struct image *im, uint64_t pc, const char *what, uint64_t L);
 
 /* ---- elfie.c ---- */
 /* The pages a pinball2elf ELFie maps itself, as im->own. */
@@ -346,6 +349,8 @@ uint64_t random_below(uint64_t n);
 /* The ops for the program's segments and its interpreter's. */
 void plan_loading(struct layout *lay, const struct image *im,
 		  const struct image *in, const struct host *h);
+/* The protection the page of granule L holding a gets; 0: no segment. */
+int planned_prot(const struct image *im, uint64_t a, uint64_t L);
 struct op *add_op(struct layout *lay, uint32_t kind, uint64_t addr, uint64_t len);
 
 /* ---- stack.c ---- */

@@ -35,9 +35,7 @@ struct region {
 
 static uint64_t span_of(const struct image *im, uint64_t page)
 {
-	const struct seg *a = &im->segs[0], *z = &im->segs[im->nsegs - 1];
-
-	return page_up(z->vaddr + z->memsz, page) - page_down(a->vaddr, page);
+	return page_up(image_end(im), page) - page_down(im->segs[0].vaddr, page);
 }
 
 /* The vDSO and vvar pages here, however many: they are the same size in
@@ -106,31 +104,39 @@ static int kernel_regions(struct region *r, const struct image *in, const struct
 	return n;
 }
 
-/* The program's segments in [lo, hi): how many, and the first in *first. */
+/* The program's pages in [lo, hi): its segments, and the ranges an
+ * ELFie maps itself (elfie.c), which the kernel's mappings land on just
+ * the same. How many, and the first in *first. */
 static uint64_t segments_in(const struct image *im, uint64_t lo, uint64_t hi,
-			    const struct seg **first)
+			    struct range *first)
 {
 	uint64_t n = 0;
 
-	*first = 0;
 	for (uint64_t i = 0; i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 
 		if (s->vaddr < hi && lo < s->vaddr + s->memsz && !n++)
-			*first = s;
+			*first = (struct range){ s->vaddr, s->vaddr + s->memsz,
+						 seg_name(s), 0 };
+	}
+	for (size_t i = 0; i < im->nown; i++) {
+		const struct range *r = &im->own[i];
+
+		if (r->lo < hi && lo < r->hi && !n++)
+			*first = (struct range){ r->lo, r->hi, "the range it maps itself", 0 };
 	}
 	return n;
 }
 
 static void report_region(struct out *o, const struct region *r, const struct image *im)
 {
-	const struct seg *s;
+	struct range s;
 	uint64_t fixed = segments_in(im, r->lo, r->hi, &s), maybe;
 
 	if (fixed)
 		out_printf(o, "kernel: without ASLR (setarch -R, gdb) %s goes at %lx-%lx, where "
-			   "%lu segment%s: PT_LOAD %u %lx-%lx%s\n", r->what, r->lo, r->hi, fixed,
-			   fixed == 1 ? " is" : "s are", s->index, s->vaddr, s->vaddr + s->memsz,
+			   "%lu segment%s: %s %lx-%lx%s\n", r->what, r->lo, r->hi, fixed,
+			   fixed == 1 ? " is" : "s are", s.name, s.lo, s.hi,
 			   fixed > 1 ? ", ..." : "");
 	maybe = segments_in(im, r->rnd_lo, r->rnd_hi, &s);
 	if (maybe)
@@ -145,7 +151,7 @@ void print_verdict(struct out *o, const struct image *im, const struct image *in
 	uint64_t table = (uint64_t)im->eh.e_phnum * sizeof(Elf64_Phdr);
 	struct region r[3];
 	int n, hits = 0;
-	const struct seg *s;
+	struct range s;
 
 	if (im->eh.e_phnum == PN_XNUM || table > KERNEL_PHDRS_MAX) {
 		out_printf(o, "kernel: execve refuses it: %s (Exec format error)\n",

@@ -42,8 +42,13 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/notelf: not an ELF file" "$F/notelf"
 }
 
-@test "wrong class" {
-	refuses 126 "elfload: $F/bad-class32: wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs" "$F/bad-class32"
+@test "EI_CLASS 32 on a 64-bit machine's program: refused where the kernel looks at it" {
+	# elsewhere it runs, as run directly (tests/parity.bats, 10.)
+	case $ARCH in
+	riscv64|s390x)
+		refuses 126 "elfload: $F/bad-class32: wrong ELF class: ELFCLASS32, elfload runs ELFCLASS64 programs" "$F/bad-class32" ;;
+	*)	run -0 "$E" "$F/bad-class32" ;;
+	esac
 }
 
 @test "a genuine 32-bit program" {
@@ -71,8 +76,8 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/bad-core: core file (ET_CORE), not an executable" "$F/bad-core"
 }
 
-@test "truncated ELF header" {
-	refuses 126 "elfload: $F/bad-short-header: truncated ELF header (40 bytes)" "$F/bad-short-header"
+@test "an ELF header cut short reads as the kernel reads it: zeros past the end" {
+	refuses 126 "elfload: $F/bad-short-header: bad e_phentsize 0 (expected 56)" "$F/bad-short-header"
 }
 
 @test "truncated program headers" {
@@ -93,10 +98,10 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/bad-filesz: PT_LOAD $PIX at $PIN: p_filesz 0x2000 exceeds p_memsz 0x1000" "$F/bad-filesz"
 }
 
-@test "data beyond the end of the file" {
-	local size
-	size=$(printf '%x' "$(stat -c %s "$F/bad-beyond")")
-	refuses 126 "elfload: $F/bad-beyond: PT_LOAD $PIX at $PIN: file data 0x$size-0x$(printf %x $((0x$size + 0x1000))) is beyond the end of the file (0x$size bytes)" "$F/bad-beyond"
+@test "data beyond the end of the file: mapped as the kernel maps them, a fault when touched" {
+	native_only "the kernel is the reference"
+	run -135 "$F/bad-beyond"
+	run -135 "$E" "$F/bad-beyond"
 }
 
 @test "address overflow" {
@@ -125,76 +130,16 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	[[ "$output" == "elfload: $F/bad-high: PT_LOAD $PIX 0x8000000000000000-0x8000000000001000 is above the highest user address $top" ]]
 }
 
-@test "offset and address not congruent" {
-	local off
-	local align
-	off=$(readelf -lW "$F/bad-congruence" | awk '$1 == "LOAD" && $3 ~ /0x0*30000000$/ { print $2 }')
-	align=$(readelf -lW "$F/bad-congruence" | awk '$1 == "LOAD" && $3 ~ /0x0*30000000$/ { print $8 }')
-	refuses 126 "elfload: $F/bad-congruence: PT_LOAD $PIX at $PIN: p_offset 0x${off#0x0*} and p_vaddr are not congruent modulo p_align $align" "$F/bad-congruence"
-}
-
-@test "overlapping segments" {
-	local first size
-	read -r first size < <(readelf -lW "$F/pin-base" | awk '$1 == "LOAD" { print $3, $6; exit }')
-	refuses 126 "elfload: $F/bad-overlap: PT_LOAD $PIX 0x$(printf %x $((first)))-0x$(printf %x $((first + 0x1000))) overlaps PT_LOAD $(phdr_index "$F/pin-base" "$first") 0x$(printf %x $((first)))-0x$(printf %x $((first + size)))" "$F/bad-overlap"
-}
-
-@test "entry point outside every segment" {
-	refuses 126 "elfload: $F/bad-entry: entry point 0x10 is outside every PT_LOAD segment" "$F/bad-entry"
-}
-
-@test "entry point in a segment that is not executable" {
-	refuses 126 "elfload: $F/bad-entry-nox: entry point $PIN is in PT_LOAD $PIX, which is not executable" "$F/bad-entry-nox"
-}
-
-# The free range bad-fill leaves: from the end of its low segment (or of
-# the vDSO, kept there) to its high segment.
-fill_gap() {
-	local lo hi vdso_end
-	read -r lo hi < <(readelf -lW "$F/bad-fill" | awk '$1 == "LOAD" { e[n++] = $3 " " $6 }
-		END { split(e[0], a, " "); split(e[1], b, " "); print a[1] "+" a[2], b[1] }')
-	lo=$((lo)) hi=$((hi)) vdso_end=$(($(probe vdso-end)))
-	((vdso_end <= lo || vdso_end >= hi)) || lo=$vdso_end
-	echo "$lo $hi"
-}
-
-@test "no room for the loader" {
-	native_only "bad-fill is laid out around the kernel's vDSO"
-	local lo hi
-	read -r lo hi < <(fill_gap)
-	# a stack that fits with its guard page and a free page either side,
-	# leaving two pages: too few for the loader
-	run -126 "$E" --stack-size $((hi - lo - 4 * PAGE)) "$F/bad-fill"
-	[[ "$output" =~ ^"elfload: $F/bad-fill: no room for the loader: no free 0x"[0-9a-f]+"-byte range that misses every segment"$ ]]
-}
-
-@test "no room for the stack" {
-	native_only "bad-fill is laid out around the kernel's vDSO"
-	local size
-	size=$(printf 0x%x $(($(window) / 2 & -0x10000)))
-	refuses 126 "elfload: $F/bad-fill: --stack-size $size: no room for a $size-byte stack" \
-		--stack-size $size "$F/bad-fill"
-}
-
-@test "--stack-top on a segment" {
-	local page top
-	page=$(probe stack-page)
-	top=0x$(printf %x $((page + 4096)))
-	refuses 126 "elfload: $F/pin-stack: --stack-top $top: the stack 0x$(printf %x $((top - 0x800000)))-$top overlaps PT_LOAD $(phdr_index "$F/pin-stack" "$page")" \
-		--stack-size 8M --stack-top $top "$F/pin-stack"
-}
-
-@test "--entry with an unknown symbol" {
-	refuses 126 "elfload: $F/plain: --entry nosuch: no such symbol in the program" --entry nosuch "$F/plain"
+@test "offset and address not congruent modulo the page: killed by the kernel, copied by elfload" {
+	# README: What the program sees; the program finds its data 8 bytes off
+	native_only "the kernel is the reference"
+	run -139 "$F/bad-congruence"
+	run -1 "$E" "$F/bad-congruence"
 }
 
 @test "missing interpreter: 127" {
 	refuses 127 "elfload: $F/interp-missing: interpreter /no/such/ld.so: No such file or directory" "$F/interp-missing"
 	refuses 127 "elfload: $F/pie: interpreter /nonexistent: No such file or directory" --interp /nonexistent "$F/pie"
-}
-
-@test "an interpreter that is not ET_DYN" {
-	refuses 126 "elfload: $F/pie: interpreter $F/plain: not a shared object (ET_DYN), cannot be an interpreter" --interp "$F/plain" "$F/pie"
 }
 
 @test "an interpreter with an interpreter of its own" {
@@ -221,10 +166,12 @@ fill_gap() {
 
 @test "nothing that is refused dies by a signal" {
 	# bad-fill is valid without --stack-size (it then runs, and crashes on
-	# its own); bad-low is mapped for root; every other defect must end
-	# in status 126
+	# its own); bad-low is mapped for root; bad-beyond, bad-congruence
+	# and, but on riscv64 and s390x, bad-class32 run as above; every
+	# other defect must end in status 126
 	for f in "$F"/bad-* "$F/notelf" "$F/rel.o" "$F/noexec" "$F/interp-machine"; do
-		[ "$f" != "$F/bad-fill" ] && [ "$f" != "$F/bad-low" ] || continue
+		case ${f#"$F/"} in bad-fill|bad-low|bad-beyond|bad-congruence) continue ;; esac
+		case $ARCH:${f#"$F/"} in riscv64:*|s390x:*) ;; *:bad-class32) continue ;; esac
 		run "$E" "$f"
 		[ "$status" -eq 126 ] || { echo "$f: status $status"; return 1; }
 	done

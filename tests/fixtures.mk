@@ -50,22 +50,27 @@ heap_addr = $$(printf '0x%x' $$(( (0x$$($(NM) $(F)/plain | awk '$$3 == "_end" { 
 interp_file = $$(readlink -f $(SYSROOT)$$($(READELF) -lW $(F)/pie | sed -n 's/.*interpreter: \(.*\)]/\1/p'))
 PIN_BASE := 0x30000000
 
+# kview bent into the cases tests/parity.bats compares with direct runs
+KV_CASES := rx-bss r-bss rw-bss midpage phdr-start phdr2 align3 align-big ident cut \
+	overlap2 memsz0 empty-high
 FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 \
 	bigbss perms features auxv entry personality sleeper mkbad mkbad-run notelf rel.o noexec \
 	dynamic staticpie $(addprefix bad-,class32 byteorder machine core \
-	phentsize noload filesz beyond overflow low high congruence overlap \
+	phentsize noload filesz beyond overflow low high congruence \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
 	pie-nolibc ids tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock recurse \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
-	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap origin
+	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap origin \
+	kview interp-exec $(addprefix kv-,$(KV_CASES))
 
 # ELFs Microprobe made from our MPTs (tests/microprobe, regenerate.sh)
 MICROPROBE := $(patsubst tests/microprobe/%.elf.gz,microprobe-%,\
 	$(wildcard tests/microprobe/$(ARCH)-*.elf.gz))
 FIXTURES += $(MICROPROBE)
 
-fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env
+fixtures: $(addprefix $(F)/,$(FIXTURES)) $(B)/run-elfload $(B)/test.env $(B)/parity \
+	$(if $(or $(GUEST),$(QEMU)),,$(B)/parity-inputs/.made)
 $(addprefix $(F)/,$(FIXTURES)): tests/fixtures.mk
 
 # how the tests start elfload (the binary itself, or under qemu-user) and
@@ -78,6 +83,19 @@ else
 		-DHOST='"$(word 2,$(RUN))"' -DQEMU='"$(word 4,$(RUN))"' \
 		-DSYSROOT='"$(SYSROOT)"' -DELFLOAD='"$(CURDIR)/$(B)/elfload"'
 endif
+# the differential test against the kernel (tests/parity): its tool, and
+# for the host's native build its inputs besides the fixtures: the corpus
+# of other projects' ELF files, and the programs of the fuzzer's inputs
+$(B)/parity: tests/parity/parity.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(CC) -O2 -static -Wall -Wextra -o $@ $<
+$(B)/parity-inputs/.made: tests/parity/corpus/corpus.tar.xz tests/parity/fuzz-programs.py \
+		$(wildcard tests/fuzz/corpus/* tests/fuzz/regressions/*)
+	rm -rf $(@D) && mkdir -p $(@D)/fuzz
+	tar -xJf $< -C $(@D)
+	tests/parity/fuzz-programs.py $(@D)/fuzz tests/fuzz/corpus tests/fuzz/regressions
+	touch $@
 $(B)/test.env: Makefile tests/fixtures.mk
 	printf 'ARCH=%s\nRUN="%s"\nSYSROOT="%s"\nGUEST="%s"\n' "$(ARCH)" "$(RUN)" "$(TEST_SYSROOT)" "$(GUEST)" > $@
 
@@ -226,6 +244,16 @@ $(F)/liborigin.so: tests/fixtures/origin-lib.c
 	$(FCC) -O2 -shared -fPIC -o $@ $<
 $(F)/origin: tests/fixtures/origin.c $(F)/liborigin.so
 	$(FCC) -O2 -o $@ $< -L$(F) -lorigin -Wl,-rpath,'$$ORIGIN'
+$(F)/kview: tests/fixtures/kview.c
+	@mkdir -p $(@D)
+	$(FIXCC) -o $@ $< -Wl,--section-start=.kv=$(PIN_BASE)
+$(F)/kv-%: $(F)/mkbad $(F)/kview
+	$(F)/mkbad $* $(F)/kview $@
+# an ET_EXEC interpreter without a C library, away from the programs
+$(F)/interp-exec: tests/fixtures/interp-exec.c $(COMMON_SRC) arch/$(ARCH)/start.S
+	$(FCC) -O2 -static -no-pie -nostdlib -ffreestanding -fno-pie -fno-stack-protector \
+		$(cflags.$(ARCH)) -Iarch/$(ARCH) -Icommon -Wl,-Ttext-segment=0x20000000 \
+		-o $@ $(filter %.c %.S,$^)
 # glibc's static-PIE where this C library has one (rcrt1.o), else the same
 # program as any static one, and the tests skip
 $(F)/staticpie: tests/fixtures/pinned.c

@@ -20,6 +20,8 @@ want python3 python3
 want strace strace
 want man man-db
 want groff groff-base
+# an ET_EXEC ELF interpreter, as Debian ships it (tests/parity.bats)
+want_file /usr/lib/klibc/bin/true klibc-utils
 # the fuzz harness: clang with libFuzzer and the sanitizers; llvm-cov
 want clang clang
 want llvm-cov llvm

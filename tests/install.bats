@@ -129,8 +129,8 @@ readme_options() {
 @test "elfload-gdb: a program elfload refuses gives elfload's line and status; a missing loader is named" {
 	run -126 "$GDB" -batch "$F/notelf"
 	expect "elfload: $F/notelf: not an ELF file" 126
-	run -126 "$GDB" -batch "$F/bad-overlap"
-	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == "elfload: $F/bad-overlap: "* ]]
+	run -126 "$GDB" -batch "$F/bad-filesz"
+	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == "elfload: $F/bad-filesz: "* ]]
 	ELFLOAD_BIN=/no/such/elfload run -127 "$GDB" -batch "$F/plain"
 	expect "elfload-gdb: ELFLOAD_BIN /no/such/elfload: not an executable file" 127
 	# elfload-gdb alone, with none of the loaders it looks for

@@ -17,7 +17,8 @@ for b in "$@"; do
 		export BATS_TEST_TIMEOUT=300
 		export ARCH RUN SYSROOT GUEST ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
 		E=$(realpath "$ELFLOAD") F=$(realpath "$FIX") PAGE=$(getconf PAGESIZE)
-		export E F PAGE
+		P=$dir/parity INPUTS=$dir/parity-inputs
+		export E F PAGE P INPUTS
 		bats --tap ${BATS_FLAGS:-} $(if [ -n "${TESTS:-}" ]; then
 			for t in $TESTS; do echo "$top/tests/$t.bats"; done
 		else echo "$top/tests"; fi)

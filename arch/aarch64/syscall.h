@@ -22,8 +22,13 @@
 #define ARCH_NAME "aarch64"
 #define ARCH_ELF_MACHINE EM_AARCH64
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* elf_check_arch: e_machine, and EI_CLASS where the kernel looks at it */
+#define ARCH_CHECKS_ELF_CLASS 0
+#define ARCH_ELF_MACHINE_OLD ARCH_ELF_MACHINE
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) (page)
+/* does arch_align_stack round the strings' end down to 16 bytes? */
+#define ARCH_ALIGNS_STACK 1
 /* the kernel's layout (arch.h): 52-bit addresses are opt-in, the window is 48 bits */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

@@ -10,8 +10,9 @@
  * Process entry (what the kernel leaves and arch_start_program recreates):
  *   - sp points at argc, 16-byte aligned;
  *   - a0 = 0 (no function for atexit), the other GPRs are 0 as well;
- *   - the first stack pointer is where the strings end, aligned: riscv
- *     has no arch_align_stack to move it at random (ARCH_STACK_JITTER 0;
+ *   - the first stack pointer is where the strings end: riscv
+ *     has no arch_align_stack to move it at random or align it
+ *     (ARCH_STACK_JITTER 0, ARCH_ALIGNS_STACK 0;
  *     measured on Linux 6.1).
  *
  * Instruction caches: __builtin___clear_cache calls libgcc's __clear_cache,
@@ -26,8 +27,13 @@
 #define ARCH_NAME "riscv64"
 #define ARCH_ELF_MACHINE EM_RISCV
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* elf_check_arch: e_machine, and EI_CLASS where the kernel looks at it */
+#define ARCH_CHECKS_ELF_CLASS 1
+#define ARCH_ELF_MACHINE_OLD ARCH_ELF_MACHINE
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) 0
+/* does arch_align_stack round the strings' end down to 16 bytes? */
+#define ARCH_ALIGNS_STACK 0
 /* the kernel's layout (arch.h): Linux 6.1 has no smaller window than TASK_SIZE */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

@@ -23,8 +23,13 @@
 #define ARCH_NAME "s390x"
 #define ARCH_ELF_MACHINE EM_S390
 #define ARCH_ELF_DATA ELFDATA2MSB
+/* elf_check_arch: e_machine, and EI_CLASS where the kernel looks at it */
+#define ARCH_CHECKS_ELF_CLASS 1
+#define ARCH_ELF_MACHINE_OLD 0xA390 /* EM_S390_OLD, also taken */
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) (page)
+/* does arch_align_stack round the strings' end down to 16 bytes? */
+#define ARCH_ALIGNS_STACK 1
 /* the kernel's layout (arch.h): the window is the 4 TiB that 3-level page
  * tables reach (VDSO_LIMIT); they grow only for a mapping above it */
 #define ARCH_WINDOW_END(p2) (p2)

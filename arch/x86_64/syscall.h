@@ -23,8 +23,13 @@
 #define ARCH_NAME "x86_64"
 #define ARCH_ELF_MACHINE EM_X86_64
 #define ARCH_ELF_DATA ELFDATA2LSB
+/* elf_check_arch: e_machine, and EI_CLASS where the kernel looks at it */
+#define ARCH_CHECKS_ELF_CLASS 0
+#define ARCH_ELF_MACHINE_OLD ARCH_ELF_MACHINE
 /* how far the kernel's arch_align_stack moves the first stack pointer */
 #define ARCH_STACK_JITTER(page) 8192
+/* does arch_align_stack round the strings' end down to 16 bytes? */
+#define ARCH_ALIGNS_STACK 1
 /* the kernel's layout (arch.h): the page below 2^47 is never mapped */
 #define ARCH_WINDOW_END(p2) ((p2) - 4096)
 #define ARCH_STACK_RND(pg) (0x3fffffULL * (pg))

@@ -316,117 +316,236 @@ static int prot_of(uint32_t pf)
 	       (pf & PF_X ? PROT_EXEC : 0);
 }
 
-/* The union of the protections of the image's segments that reach into
- * the layout page around [lo, hi). */
-static int union_prot(const struct elf *e, uint64_t bias, uint64_t lo, uint64_t hi,
-		      uint64_t L)
-{
-	int prot = 0;
+/* ---- what the kernel's elf_load leaves, page by page of L ----
+ *
+ * Each PT_LOAD in header order maps its file pages (the whole page, from
+ * the file; past the end of the file a page faults) and, where bss
+ * follows, anonymous pages read-write (rwx with PF_X); it zeroes the
+ * rest of its last file page if it is writable. A later segment's pages
+ * replace an earlier one's. elfload differs where the README says so: a
+ * page segments share without overlapping holds every segment's own
+ * bytes with the union of their protections; a segment not congruent
+ * modulo L (which the kernel refuses) gets its own bytes and zeros. */
 
-	lo &= ~(L - 1);
-	hi = (hi + L - 1) & ~(L - 1);
+struct kseg {
+	uint64_t lo, end, fend, off, index;   /* with the bias */
+	int prot;
+};
+
+static uint64_t pdown(uint64_t a, uint64_t L) { return a & ~(L - 1); }
+static uint64_t pup(uint64_t a, uint64_t L) { return (a + L - 1) & ~(L - 1); }
+static uint64_t k_file_hi(const struct kseg *k, uint64_t L)
+{
+	return k->fend > k->lo ? pup(k->fend, L) : pdown(k->lo, L);
+}
+static int k_bss_prot(const struct kseg *k)
+{
+	return PROT_READ | PROT_WRITE | (k->prot & PROT_EXEC);
+}
+static int k_congruent(const struct kseg *k, uint64_t L)
+{
+	return ((k->lo - k->off) & (L - 1)) == 0;
+}
+/* the page whose end the kernel zeroes, or 1 (no page) */
+static uint64_t k_zeroed(const struct kseg *k, uint64_t L)
+{
+	if (k->fend == k->lo || k->end == k->fend || !(k->fend & (L - 1)) ||
+	    !(k->prot & PROT_WRITE))
+		return 1;
+	return pdown(k->fend, L);
+}
+
+static size_t kernel_segs(const struct elf *e, uint64_t bias, struct kseg *out)
+{
+	size_t n = 0;
+
 	for (uint64_t i = 0; i < e->phnum; i++) {
 		Elf64_Phdr p = phdr(e, i);
 
-		if (p.p_type == PT_LOAD && p.p_memsz && p.p_vaddr + bias < hi &&
-		    p.p_vaddr + bias + p.p_memsz > lo)
-			prot |= prot_of(p.p_flags);
+		if (p.p_type != PT_LOAD || !p.p_memsz)
+			continue;
+		if (p.p_filesz > p.p_memsz || p.p_offset + p.p_filesz < p.p_offset ||
+		    p.p_vaddr + bias + p.p_memsz < p.p_vaddr + bias)
+			fuzz_fail("%s PT_LOAD %lu is not loadable, and was accepted",
+				  e->which ? "interpreter" : "program", i);
+		out[n++] = (struct kseg){ p.p_vaddr + bias, p.p_vaddr + bias + p.p_memsz,
+					  p.p_vaddr + bias + p.p_filesz, p.p_offset, i,
+					  prot_of(p.p_flags) };
 	}
-	return prot;
+	return n;
 }
 
-static const char *compare(const struct src *want, const struct src *got, uint64_t n)
+/* The byte at a (on one of k's file pages) as k's mapping has it. */
+static int k_byte(const struct elf *e, const struct kseg *k, uint64_t a, uint64_t L,
+		  int whole)
 {
-	static uint8_t a[65536], b[65536];
-	const struct file *gf = got->file ? &W.interp : &W.prog;
+	uint64_t off;
 
-	if (got->kind == S_NONE)
-		return "not mapped";
-	if (got->kind == S_FILE && got->off + n > ((gf->size + W.page - 1) & ~(W.page - 1)))
-		return "a file page past the end of the file (SIGBUS)";
-	if (want->kind == S_ZERO && got->kind == S_ZERO)
+	if (!(whole && k_congruent(k, L)) && (a < k->lo || a >= k->fend))
 		return 0;
-	if (want->kind == S_FILE && got->kind == S_FILE && want->file == got->file &&
-	    want->off == got->off)
+	if (pdown(a, L) == k_zeroed(k, L) && a >= k->fend)
 		return 0;
-	while (n) {
-		uint64_t k = n < sizeof(a) ? n : sizeof(a);
-		const struct file *wf = want->file ? &W.interp : &W.prog;
-
-		for (uint64_t i = 0; i < k; i++) {
-			uint64_t wo = want->off + i, go = got->off + i;
-
-			a[i] = want->kind == S_FILE ? wf->data[wo] : 0;
-			if (got->kind == S_BYTES)
-				b[i] = got->bytes[i];
-			else if (got->kind == S_FILE)
-				b[i] = go < gf->size ? gf->data[go] : 0;
-			else
-				b[i] = 0;
-		}
-		if (memcmp(a, b, k))
-			return "the bytes differ from the file's";
-		n -= k;
-	}
-	return 0;
+	off = k->off - (k->lo - a);
+	return off < e->f->size ? e->f->data[off] : 0;
 }
 
-static void check_segment(const struct elf *e, uint64_t bias, const Elf64_Phdr *p,
-			  uint64_t L, uint64_t i)
+/* The image's segments by address, with the highest end up to each:
+ * who reaches a page is found without looking at them all. */
+static struct kseg *by_lo;
+static uint64_t *max_end;
+static size_t nby;
+
+static int cmp_lo(const void *x, const void *y)
 {
-	uint64_t lo = p->p_vaddr + bias, end = lo + p->p_memsz, fend = lo + p->p_filesz;
-	uint64_t pg = W.page, a;
-	const char *who = e->which ? "interpreter" : "program";
+	const struct kseg *a = x, *b = y;
 
-	if (p->p_filesz > p->p_memsz || p->p_offset > e->f->size ||
-	    p->p_filesz > e->f->size - p->p_offset || end < lo)
-		fuzz_fail("%s PT_LOAD %lu is not loadable, and was accepted", who, i);
+	return a->lo < b->lo ? -1 : a->lo > b->lo ? 1 : a->index < b->index ? -1 : 1;
+}
 
-	/* contents: the file's bytes, then zeros */
-	for (a = lo; a < end;) {
-		struct src got, want = { S_ZERO, e->which, 0, 0 };
-		uint64_t run = model_src(a, &got), n;
-		const char *err;
+static void index_segs(const struct kseg *ks, size_t n)
+{
+	static struct kseg sorted[65536 + 1];
+	static uint64_t ends[65536 + 1];
 
-		n = end - a;
-		if (a < fend) {
-			want = (struct src){ S_FILE, e->which, p->p_offset + (a - lo), 0 };
-			n = fend - a;
-		}
-		if (run < n)
-			n = run;
-		if ((err = compare(&want, &got, n)))
-			fuzz_fail("%s PT_LOAD %lu 0x%lx-0x%lx: at 0x%lx: %s", who, i, lo, end, a, err);
-		a += n;
+	memcpy(sorted, ks, n * sizeof(*ks));
+	qsort(sorted, n, sizeof(*sorted), cmp_lo);
+	for (size_t i = 0; i < n; i++)
+		ends[i] = i && ends[i - 1] > sorted[i].end ? ends[i - 1] : sorted[i].end;
+	by_lo = sorted;
+	max_end = ends;
+	nby = n;
+}
+
+static int cmp_index(const void *x, const void *y)
+{
+	const struct kseg *a = *(const struct kseg *const *)x, *b = *(const struct kseg *const *)y;
+
+	return a->index < b->index ? -1 : 1;
+}
+
+/* The segments whose pages reach page, in header order. */
+static size_t reaching(uint64_t page, uint64_t L, const struct kseg **who)
+{
+	size_t lo = 0, hi = nby, m = 0;
+
+	while (lo < hi) {   /* the first whose pages start past page */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pdown(by_lo[mid].lo, L) <= page)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	/* protections, page by page of the machine */
-	for (a = lo & ~(pg - 1); a < end;) {
+	while (lo-- > 0 && pup(max_end[lo], L) > page)
+		if (pup(by_lo[lo].end, L) > page)
+			who[m++] = &by_lo[lo];
+	qsort(who, m, sizeof(*who), cmp_index);
+	return m;
+}
+
+/* The page as the kernel leaves it: its bytes and protection, and
+ * whether touching it faults (a file page wholly past the file's end). */
+static void want_page(const struct elf *e, uint64_t page, uint64_t L, uint8_t *bytes,
+		      int *prot, int *fault)
+{
+	static const struct kseg *who[65536 + 1];
+	size_t m = reaching(page, L, who), over = 0;
+
+	for (size_t i = 0; i < m && !over; i++)
+		for (size_t j = i + 1; j < m; j++)
+			over |= who[i]->lo < who[j]->end && who[j]->lo < who[i]->end;
+	memset(bytes, 0, L);
+	*prot = *fault = 0;
+	for (size_t i = (m > 1 && over) ? m - 1 : 0; i < m; i++) {
+		const struct kseg *k = who[i];
+		int whole = m == 1 || over;
+		uint64_t a = page, b = page + L;
+
+		if (page >= k_file_hi(k, L)) {
+			*prot |= k_bss_prot(k);
+			continue;
+		}
+		*prot |= k->prot;
+		if (m == 1 && k_congruent(k, L) && k->off - (k->lo - page) >= e->f->size)
+			*fault = 1;
+		if (!(whole && k_congruent(k, L))) {
+			a = k->lo > page ? k->lo : page;
+			b = k->fend < page + L ? k->fend : page + L;
+		}
+		for (; a < b; a++)
+			bytes[a - page] = (uint8_t)k_byte(e, k, a, L, whole);
+	}
+}
+
+static void check_page(const struct elf *e, uint64_t page, uint64_t L)
+{
+	static uint8_t want[1 << 16], got[1 << 16];
+	const char *who = e->which ? "interpreter" : "program", *err;
+	int prot, fault;
+
+	want_page(e, page, L, want, &prot, &fault);
+	for (uint64_t a = page; a < page + L;) {
 		const struct vma *m = model_find(a);
-		int want = prot_of(p->p_flags), all;
-		uint64_t b;
 
 		if (!m)
-			fuzz_fail("%s PT_LOAD %lu: 0x%lx is not mapped", who, i, a);
-		b = m->hi < end ? m->hi : end;
-		all = union_prot(e, bias, a, b, L);
-		if ((m->prot & want) != want || (m->prot & ~all))
-			fuzz_fail("%s PT_LOAD %lu 0x%lx-0x%lx: 0x%lx-0x%lx has protection %d, wants %d (at most %d)",
-				  who, i, lo, end, a, b, m->prot, want, all);
+			fuzz_fail("%s page 0x%lx: 0x%lx is not mapped", who, page, a);
+		if (m->prot != prot)
+			fuzz_fail("%s page 0x%lx: protection %d, the kernel's %d", who, page,
+				  m->prot, prot);
 		a = m->hi;
 	}
+	err = model_peek(page, got, L);
+	if (fault && !err)
+		fuzz_fail("%s page 0x%lx: past the end of the file, and readable", who, page);
+	if (fault)
+		return;
+	if (err)
+		fuzz_fail("%s page 0x%lx: %s", who, page, err);
+	for (uint64_t i = 0; i < L; i++)
+		if (want[i] != got[i])
+			fuzz_fail("%s page 0x%lx: at +0x%lx 0x%02x, the kernel's 0x%02x", who, page,
+				  i, got[i], want[i]);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Every page of the image's segments, once: all of them up to a number,
+ * then the first and last pages of each segment and where its file data
+ * end. */
+#define CHECK_PAGES 4096
 static void check_image(const struct elf *e, uint64_t bias, uint64_t L)
 {
+	static struct kseg ks[65536 + 1];
+	static uint64_t pages[8 * 65536 + CHECK_PAGES];
+	size_t n, np = 0;
+	uint64_t total = 0;
+
 	if (bias & (W.page - 1))
 		fuzz_fail("%s loaded at 0x%lx, not on a page", e->which ? "interpreter" : "program",
 			  bias);
-	for (uint64_t i = 0; i < e->phnum; i++) {
-		Elf64_Phdr p = phdr(e, i);
+	n = kernel_segs(e, bias, ks);
+	index_segs(ks, n);
+	for (size_t i = 0; i < n; i++)
+		total += (pup(ks[i].end, L) - pdown(ks[i].lo, L)) / L;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = pdown(ks[i].lo, L), hi = pup(ks[i].end, L);
 
-		if (p.p_type == PT_LOAD && p.p_memsz)
-			check_segment(e, bias, &p, L, i);
+		for (uint64_t pg = lo; pg < hi; pg += L) {
+			if (total > CHECK_PAGES && pg > lo + L && pg + 2 * L < hi &&
+			    pg != pdown(ks[i].fend, L))
+				pg = hi - 2 * L;
+			pages[np++] = pg;
+		}
 	}
+	qsort(pages, np, sizeof(*pages), cmp_u64);
+	for (size_t i = 0; i < np; i++)
+		if (!i || pages[i] != pages[i - 1])
+			check_page(e, pages[i], L);
 }
 
 /* Which file stage1 took as the program (n 0) and as its interpreter
@@ -445,7 +564,7 @@ static void check_process(const struct plan *p, uint64_t L)
 {
 	struct seen sn = { { 0 }, 0 };
 	struct elf prog, interp;
-	uint64_t bias, phdr_at, want_pc;
+	uint64_t bias, phdr_at, want_phdr, want_pc;
 	static uint8_t table[65536 * 56];
 	const struct vma *m;
 	const char *err;
@@ -462,12 +581,23 @@ static void check_process(const struct plan *p, uint64_t L)
 			  aux(&sn, AT_PHENT, 1), prog.phnum);
 	if (!W.no_pagesz && aux(&sn, AT_PAGESZ, 1) != W.page)
 		fuzz_fail("AT_PAGESZ changed");
-	/* the kernel names the program headers where a segment maps them,
-	 * whatever its p_flags: readable or not is the program's affair */
+	/* the kernel names the program headers in the last PT_LOAD whose
+	 * file data hold the table's first byte, whatever its p_flags and
+	 * wherever the table ends; elfload maps a copy where none does */
 	phdr_at = aux(&sn, AT_PHDR, 1);
-	if ((err = model_peek(phdr_at, table, prog.phnum * 56)))
+	want_phdr = 0;
+	for (uint64_t i = 0; i < prog.phnum; i++) {
+		Elf64_Phdr ph = phdr(&prog, i);
+
+		if (ph.p_type == PT_LOAD && ph.p_memsz && ph.p_offset <= prog.eh.e_phoff &&
+		    prog.eh.e_phoff - ph.p_offset < ph.p_filesz)
+			want_phdr = ph.p_vaddr + bias + (prog.eh.e_phoff - ph.p_offset);
+	}
+	if (want_phdr && phdr_at != want_phdr)
+		fuzz_fail("AT_PHDR 0x%lx, the kernel's 0x%lx", phdr_at, want_phdr);
+	if (!want_phdr && (err = model_peek(phdr_at, table, prog.phnum * 56)))
 		fuzz_fail("AT_PHDR 0x%lx: %s", phdr_at, err);
-	if (memcmp(table, prog.ph, prog.phnum * 56))
+	if (!want_phdr && memcmp(table, prog.ph, prog.phnum * 56))
 		fuzz_fail("AT_PHDR 0x%lx does not show the program headers", phdr_at);
 	read_string(aux(&sn, AT_EXECFN, 1), s, sizeof(s), "AT_EXECFN");
 	if (!prog_path || strcmp(s, prog_path))

@@ -101,7 +101,10 @@ def add_captured_pages(raw, e, shoff, shentsize, body):
     keep = []
     for i in range(shnum):
         sh = list(struct.unpack_from(e + 'IIQQQQIIQQ', raw, shoff + 64 * i))
-        name = raw[str_off + sh[0]:raw.index(b'\0', str_off + sh[0])]
+        end = raw.find(b'\0', str_off + sh[0])
+        if end < 0:                                       # a table cut short
+            return
+        name = raw[str_off + sh[0]:end]
         if name[:8] in (b'.pbdmap.', b'.pbstck.') and len(keep) < MAX_PAGES:
             keep.append((name, sh))
     if not keep:
