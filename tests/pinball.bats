@@ -5,6 +5,7 @@
 # and gdb the kernel's layout makes it crash; elfload's default layout
 # keeps out of its way, whatever the ASLR setting.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	[ "$ARCH" = x86_64 ] || skip "the ELFie is an x86_64 program"
@@ -33,6 +34,14 @@ hello() {
 	hello
 	run setarch "$(uname -m)" -R "$ELFIE"
 	[ "$status" -eq 139 ]
+}
+
+@test "--map's account of execve counts the pages it maps itself, and a direct run bears it out" {
+	run -0 "$E" --map "$ELFIE"
+	grep -qx "kernel: without ASLR (setarch -R, gdb) the vDSO with its vvar goes at 7ffff7ff7000-7ffff7fff000, where 1 segment is: the range it maps itself 7ffff7ffc000-7ffff7fff000" <<<"$output"
+	! grep -q "^kernel: execve runs it" <<<"$output"
+	native_only "qemu-user has its own ELF loader"
+	run -139 setarch "$(uname -m)" -R "$ELFIE"
 }
 
 @test "its own pages are reserved by themselves: --map lists them" {

@@ -7,12 +7,12 @@
  * A finding is any of: an op the kernel would refuse (and that may not
  * fail), a write stage2 would fault on or that lands on a file's page,
  * stage2 unmapping its own code, stack or plan; then, at the program's
- * first instruction: a segment not mapped, not holding the file's bytes
- * and zeros, or with other protections than its p_flags (a page segments
- * share: the union of theirs); an entry outside executable memory or not
- * where the ELF says; a stack whose argc, argv, envp or auxv differ from
- * what elfload was given; AT_PHDR not showing the program headers; any of
- * stage1's own memory left mapped.
+ * first instruction: a segment's page not mapped, or not holding the
+ * bytes and protection the kernel's elf_load leaves there (below); an
+ * entry outside executable memory or not where the ELF says; a stack
+ * whose argc, argv, envp or auxv differ from what elfload was given;
+ * AT_PHDR not where the kernel puts it, or, where it names a copy, not
+ * showing the program headers; any of stage1's own memory left mapped.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1580,15 +1580,15 @@ static void usage(void)
 enum { DOC_PHDRS, DOC_CONGRUENT, DOC_REFUSES, DOC_ELF32, DOC_ELFIE, DOC_VDSO, DOC_PHDR_COPY, DOC_SHARED, DOC_COLLISION, NDOC };
 
 static const char *const documented[NDOC] = {
-	[DOC_PHDRS] = "more program headers than execve reads (README: \"a program header table over 64 KiB, or PN_XNUM\")",
-	[DOC_CONGRUENT] = "a segment not congruent modulo the page, which the kernel kills in execve (README: \"segments not congruent modulo the page\")",
-	[DOC_REFUSES] = "a program that would fault on its first instruction (README: \"an entry point outside every PT_LOAD\")",
+	[DOC_PHDRS] = "more program headers than execve reads (README: \"A program header table over 64 KiB, or PN_XNUM\")",
+	[DOC_CONGRUENT] = "a segment not congruent modulo the page, which the kernel kills in execve (README: \"Segments not congruent modulo the page\")",
+	[DOC_REFUSES] = "a program that would fault on its first instruction (README: \"An entry point outside every PT_LOAD\")",
 	[DOC_ELF32] = "a 32-bit program (README: \"elfload runs 64-bit programs\")",
 	[DOC_ELFIE] = "an ELFie whose own pages leave no room for elfload's (README: \"ELFies are recognised by their non-allocated .pbdmap.ADDR/.pbstck.ADDR sections\")",
 	[DOC_VDSO] = "the vDSO dropped, as a segment or reserved range needs its pages (README: \"when a segment needs its pages the vDSO and vvar go\")",
 	[DOC_PHDR_COPY] = "no PT_LOAD holds the program headers: AT_PHDR names a copy (README: \"AT_PHDR where no segment holds the program headers\")",
-	[DOC_SHARED] = "a page segments share without overlapping holds all their bytes (README: \"segments that share a page\")",
-	[DOC_COLLISION] = "the kernel's stack, vDSO or interpreter lands on the program's pages (README: \"the stack, vDSO, interpreter, brk and PIE base\")",
+	[DOC_SHARED] = "a page segments share without overlapping holds all their bytes (README: \"Segments that share a page\")",
+	[DOC_COLLISION] = "the kernel's stack, vDSO or interpreter lands on the program's pages (README: \"The stack, vDSO, interpreter, brk and PIE base\")",
 };
 static int doc_seen[NDOC];
 

@@ -25,9 +25,12 @@ cp "$elfload" "$scratch/elfload"
 cp "$parity" "$scratch/parity"
 chmod 755 "$scratch/elfload" "$scratch/parity"
 
+# util-linux's setpriv: a busybox one earlier in PATH takes no IDs
+setpriv=setpriv
+for p in /usr/bin/setpriv /bin/setpriv; do [ ! -x "$p" ] || { setpriv=$p; break; }; done
 as_user=()
 if [ "$(id -u)" -eq 0 ]; then
-	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+	as_user=("$setpriv" --reuid=nobody --regid=nogroup --clear-groups --)
 fi
 
 n=0 agree=0 differ=0 failed=0
