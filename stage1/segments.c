@@ -209,105 +209,108 @@ static void load_own_pages(struct layout *lay, const struct seg *s,
 
 /* ---- pages segments share ---- */
 
-/* The segments [first, last) whose pages reach page, in header order. */
-static size_t sharers(const struct image *im, uint64_t first, uint64_t last,
-		      uint64_t page, uint64_t L, const struct seg **out)
+/* Which of the segments in vaddr order, `act`, meet another; and the
+ * same segments in header order in `who`, the last of which the kernel
+ * maps over the others. */
+struct sharing {
+	const struct seg **who;
+	size_t n;
+	int overlap;
+};
+
+static void order_sharers(const struct seg **act, size_t n, struct sharing *sh)
 {
-	size_t n = 0;
+	struct { uint64_t index; const struct seg *s; } *by = xalloc(n * sizeof(*by) + 8);
+	uint64_t end = 0;
 
-	for (uint64_t j = first; j < last; j++) {
-		const struct seg *s = &im->segs[j];
-		size_t k = n++;
-
-		if (seg_lo(s, L) > page || seg_hi(s, L) <= page) {
-			n--;
-			continue;
-		}
-		for (; k > 0 && out[k - 1]->index > s->index; k--)
-			out[k] = out[k - 1];
-		out[k] = s;
+	sh->overlap = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && act[i]->vaddr < end)
+			sh->overlap = 1;
+		if (act[i]->vaddr + act[i]->memsz > end)
+			end = act[i]->vaddr + act[i]->memsz;
+		by[i].index = act[i]->index;
+		by[i].s = act[i];
 	}
-	return n;
-}
-
-static int any_overlap(const struct seg **s, size_t n)
-{
+	sort_by_u64(by, n, sizeof(*by), 0);
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (s[i]->vaddr < s[j]->vaddr + s[j]->memsz &&
-			    s[j]->vaddr < s[i]->vaddr + s[i]->memsz)
-				return 1;
-	return 0;
+		sh->who[i] = by[i].s;
+	sh->n = n;
 }
 
-/* Where a segment's file bytes go on one of its file pages: the whole
- * page where it is congruent (the kernel maps the file's page; the end
- * zeroed if it zeroes it), else only its own bytes. */
-static void read_page(struct layout *lay, const struct seg *s, uint64_t page,
-		      uint64_t L, int whole)
-{
-	uint64_t fend = s->vaddr + s->filesz;
-	uint64_t a = s->vaddr > page ? s->vaddr : page;
-	uint64_t b = fend < page + L ? fend : page + L;
-
-	if (whole && congruent(s, L)) {
-		a = page;
-		if (zeroed_page(s, L) != page)
-			b = page + L;
-	}
-	add_read(lay, s, a, b, file_off(s, a));
-}
-
-/* A page two or more segments share, anonymous with bytes copied in:
- * where they overlap, the last one's page as the kernel maps it over
- * the others; else every segment's bytes and the union of their
- * protections. */
-static void load_shared_page(struct layout *lay, const struct seg **s, size_t n,
+/* A page two or more segments share without overlapping, anonymous:
+ * every segment's bytes copied in, the union of their protections (the
+ * kernel would keep only the last one's page: README). */
+static void load_shared_page(struct layout *lay, const struct sharing *sh,
 			     uint64_t page, uint64_t L)
 {
-	int prot = 0, over = any_overlap(s, n);
+	int prot = 0;
 	char rwx[4];
 
 	add_mmap(lay, page, L, PROT_READ | PROT_WRITE, -1, 0);
-	for (size_t i = over ? n - 1 : 0; i < n; i++) {
-		if (page >= file_hi(s[i], L)) {
-			prot |= bss_prot(s[i]);
-		} else {
-			prot |= prot_of(s[i]->flags);
-			read_page(lay, s[i], page, L, over);
+	for (size_t i = 0; i < sh->n; i++) {
+		const struct seg *s = sh->who[i];
+		uint64_t fend = s->vaddr + s->filesz;
+		uint64_t a = s->vaddr > page ? s->vaddr : page;
+		uint64_t b = fend < page + L ? fend : page + L;
+
+		if (page >= file_hi(s, L)) {
+			prot |= bss_prot(s);
+			continue;
 		}
+		prot |= prot_of(s->flags);
+		add_read(lay, s, a, b, file_off(s, a));
 	}
 	add_protect(lay, page, L, prot);
-	note_collision(lay, seg_name(s[0]), page, page + L, seg_name(s[n - 1]),
+	note_collision(lay, seg_name(sh->who[0]), page, page + L, seg_name(sh->who[sh->n - 1]),
 		       page, page + L,
-		       over ? str_printf("mapped over by %s, %s", seg_name(s[n - 1]),
-					 prot_letters(rwx, prot)) :
 		       str_printf("filled by copying, %s", prot_letters(rwx, prot)))->kind = NOTE_SHARED;
+}
+
+/* Pages [lo, hi) that overlapping segments reach: the kernel's, the last
+ * segment's in header order, mapped over the others. */
+static void load_overlapped(struct layout *lay, const struct sharing *sh,
+			    uint64_t lo, uint64_t hi, uint64_t L, uint64_t pg)
+{
+	const struct seg *last = sh->who[sh->n - 1];
+
+	load_own_pages(lay, last, lo, hi, L, pg);
+	note_collision(lay, seg_name(sh->who[0]), lo, hi, seg_name(last), lo, hi,
+		       str_printf("mapped over by %s, as the kernel does", seg_name(last)))->kind = NOTE_SHARED;
 }
 
 /* The protection the page holding a ends up with, as planned here;
  * 0 where no segment is. */
 int planned_prot(const struct image *im, uint64_t a, uint64_t L)
 {
-	const struct seg **who = xalloc(im->nsegs * sizeof(*who) + 8);
+	const struct seg **act = xalloc(im->nsegs * sizeof(*act) + 8);
+	struct sharing sh = { xalloc(im->nsegs * sizeof(*act) + 8), 0, 0 };
 	uint64_t page = page_down(a, L);
-	size_t n = sharers(im, 0, im->nsegs, page, L, who);
-	int prot = 0, over = any_overlap(who, n);
+	size_t n = 0;
+	int prot = 0;
 
-	for (size_t i = over ? n - 1 : 0; i < n; i++)
-		prot |= page >= file_hi(who[i], L) ? bss_prot(who[i]) : prot_of(who[i]->flags);
+	for (uint64_t j = 0; j < im->nsegs; j++)
+		if (seg_lo(&im->segs[j], L) <= page && seg_hi(&im->segs[j], L) > page)
+			act[n++] = &im->segs[j];
+	order_sharers(act, n, &sh);
+	for (size_t i = sh.overlap ? n - 1 : 0; i < n; i++)
+		prot |= page >= file_hi(sh.who[i], L) ? bss_prot(sh.who[i]) :
+			prot_of(sh.who[i]->flags);
 	return prot;
 }
 
 /* ---- all of an image's segments ---- */
 
-/* Segments [first, last) whose pages meet, as one: pages only one of
- * them uses are its own, the others are shared. */
+/* Segments [first, last) whose pages meet, as one, swept in ranges that
+ * the same segments reach: one segment's are its own; overlapping
+ * segments', the last one's; else, a single page they share. */
 static void load_cluster(struct layout *lay, const struct image *im,
 			 uint64_t first, uint64_t last, uint64_t L, uint64_t pg)
 {
-	uint64_t n = last - first, nb = 0, *b = xalloc(2 * n * sizeof(*b) + 8);
-	const struct seg **who = xalloc(n * sizeof(*who) + 8);
+	uint64_t n = last - first, nb = 0, next = first, *b = xalloc(2 * n * sizeof(*b) + 8);
+	const struct seg **act = xalloc(n * sizeof(*act) + 8);
+	struct sharing sh = { xalloc(n * sizeof(*act) + 8), 0, 0 };
+	size_t nact = 0;
 
 	for (uint64_t j = first; j < last; j++) {
 		b[nb++] = seg_lo(&im->segs[j], L);
@@ -316,15 +319,28 @@ static void load_cluster(struct layout *lay, const struct image *im,
 	sort_by_u64(b, nb, sizeof(*b), 0);
 	for (uint64_t k = 0; k + 1 < nb; k++) {
 		uint64_t lo = b[k], hi = b[k + 1];
+		size_t kept = 0;
 
 		if (lo == hi)
 			continue;
-		if (sharers(im, first, last, lo, L, who) == 1) {
-			load_own_pages(lay, who[0], lo, hi, L, pg);
+		for (size_t i = 0; i < nact; i++)   /* still reaching lo, in order */
+			if (seg_hi(act[i], L) > lo)
+				act[kept++] = act[i];
+		nact = kept;
+		for (; next < last && seg_lo(&im->segs[next], L) <= lo; next++)
+			if (seg_hi(&im->segs[next], L) > lo)
+				act[nact++] = &im->segs[next];
+		if (nact == 1) {
+			load_own_pages(lay, act[0], lo, hi, L, pg);
 			continue;
 		}
-		for (uint64_t pg = lo; pg < hi; pg += L)
-			load_shared_page(lay, who, sharers(im, first, last, pg, L, who), pg, L);
+		order_sharers(act, nact, &sh);
+		if (sh.overlap)
+			load_overlapped(lay, &sh, lo, hi, L, pg);
+		else   /* apart, they share one page (two that reach the
+			* next one too would overlap) */
+			for (uint64_t page = lo; page < hi; page += L)
+				load_shared_page(lay, &sh, page, L);
 	}
 }
 

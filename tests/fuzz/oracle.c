@@ -466,7 +466,7 @@ static void want_page(const struct elf *e, uint64_t page, uint64_t L, uint8_t *b
 			continue;
 		}
 		*prot |= k->prot;
-		if (m == 1 && k_congruent(k, L) && k->off - (k->lo - page) >= e->f->size)
+		if (whole && k_congruent(k, L) && k->off - (k->lo - page) >= e->f->size)
 			*fault = 1;
 		if (!(whole && k_congruent(k, L))) {
 			a = k->lo > page ? k->lo : page;
