@@ -195,7 +195,19 @@ static void copy_file_pages(struct layout *lay, const struct seg *s,
 static void load_own_pages(struct layout *lay, const struct seg *s,
 			   uint64_t lo, uint64_t hi, uint64_t L, uint64_t pg)
 {
-	uint64_t fhi = file_hi(s, L) < hi ? file_hi(s, L) : hi;
+	uint64_t fhi = file_hi(s, L) < hi ? file_hi(s, L) : hi, z = zeroed_page(s, L);
+
+	/* data and bss, read-write (as most are): the page the kernel
+	 * zeroes and the bss after it are one anonymous mapping */
+	if (z + L == fhi && z >= lo && fhi < hi && congruent(s, L) &&
+	    prot_of(s->flags) == bss_prot(s) && file_off(s, z) < s->fsize) {
+		if (lo < z)
+			map_from_file(lay, s, lo, z, L, pg);
+		add_mmap(lay, z, hi - z, bss_prot(s), -1, 0);
+		add_read(lay, s, z, s->vaddr + s->filesz, file_off(s, z));
+		add_protect(lay, z, L, bss_prot(s));
+		return;
+	}
 
 	if (lo < fhi && congruent(s, L))
 		map_file_pages(lay, s, lo, fhi, L, pg);
