@@ -4,6 +4,10 @@
 # `make ARCH=... [QEMU=1] all fixtures`), prints one summary line per build
 # and ends with "N passed, M failed". Exit status 0 only if none failed.
 # TESTS="static dynamic" runs only those files; BATS_FLAGS go to bats.
+#
+# A build counts as failed, besides its failed tests, when its test.env is
+# missing, when bats itself fails, or when the TAP stream ends before the
+# plan's count ("1..N"): a suite cut short is not a pass.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 summary=() passed=0 failed=0
@@ -11,6 +15,13 @@ for b in "$@"; do
 	dir=$top/build/$b
 	log=$(mktemp)
 	echo "# ---- $b"
+	if [ ! -f "$dir/test.env" ]; then
+		echo "not ok 1 $b: no $dir/test.env (make ARCH=... all fixtures makes it)"
+		summary+=("$b: no test.env")
+		failed=$((failed + 1))
+		rm -f "$log"
+		continue
+	fi
 	(
 		. "$dir/test.env"
 		# no test may hang CI: each gets at most 5 minutes
@@ -22,11 +33,24 @@ for b in "$@"; do
 		bats --tap ${BATS_FLAGS:-} $(if [ -n "${TESTS:-}" ]; then
 			for t in $TESTS; do echo "$top/tests/$t.bats"; done
 		else echo "$top/tests"; fi)
-	) | tee "$log"
+		echo "# bats exit status $?"
+	) 2>&1 | tee "$log"
 	ok=$(grep -c '^ok ' "$log")
 	notok=$(grep -c '^not ok ' "$log")
 	skipped=$(grep -c '^ok .* # skip' "$log")
-	summary+=("$b: $((ok - skipped)) passed / $((ok + notok - skipped)) run ($skipped skipped)")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
+	bats_status=$(sed -n 's/^# bats exit status \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	problem=
+	if [ -z "$plan" ] || [ $((ok + notok)) -ne "$plan" ]; then
+		problem="ran $((ok + notok)) of the plan's ${plan:-none}"
+	elif [ "${bats_status:-1}" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		problem="bats failed (status ${bats_status:-unknown}) with no test failed"
+	fi
+	if [ -n "$problem" ]; then
+		echo "not ok $b: $problem"
+		notok=$((notok + 1))
+	fi
+	summary+=("$b: $((ok - skipped)) passed / $((ok + notok - skipped)) run ($skipped skipped)${problem:+, $problem}")
 	passed=$((passed + ok - skipped))
 	failed=$((failed + notok))
 	rm -f "$log"
