@@ -124,6 +124,17 @@ signal 10
 threads 166" 0
 }
 
+@test "AT_RANDOM's bytes are fresh in every run, as the kernel's are" {
+	local a b d1 d2
+	a=$(SHOW_RANDOM=1 "$E" "$F/features" | sed -n 4p)
+	b=$(SHOW_RANDOM=1 "$E" "$F/features" | sed -n 4p)
+	[[ "$a" =~ ^[0-9a-f]{32}$ ]] && [ "$a" != "$b" ] && [ "$a" != "$(printf '0%.0s' {1..32})" ]
+	# a direct run: the same line, other bytes again
+	d1=$(SHOW_RANDOM=1 direct "$F/features" | sed -n 4p)
+	d2=$(SHOW_RANDOM=1 direct "$F/features" | sed -n 4p)
+	[[ "$d1" =~ ^[0-9a-f]{32}$ ]] && [ "$d1" != "$d2" ]
+}
+
 @test "--aslr keeps randomization: the stack moves between runs" {
 	native_only "qemu-user lays the guest out the same way every time"
 	local a b
