@@ -83,6 +83,8 @@ static long *program_auxv(const long *auxv, const struct image *im,
 		case AT_BASE:   v = (long)interp_base; break;
 		case AT_FLAGS:  v = 0; break;
 		case AT_SECURE: v = im->secure; break;
+		case AT_EUID:   v = im->run_euid; break;   /* set-user-ID's */
+		case AT_EGID:   v = im->run_egid; break;
 		case AT_EXECFD: continue;
 		case AT_SYSINFO_EHDR:   /* where it is now, if it stays */
 			if (!lay->keep_vdso)

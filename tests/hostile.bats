@@ -193,7 +193,8 @@ limited() {
 	# effective IDs nobody's, real ones root's, AT_SECURE, as execve does
 	run "$d/elfload" "$d/ids-nobody"
 	expect "$("$d/ids-nobody")" 0
-	[ "$output" = "uid 0 65534 65534 gid 0 65534 65534 secure 1" ]
+	[ "$output" = "uid 0 65534 65534 gid 0 65534 65534 secure 1
+auxv uid 0 euid 65534 gid 0 egid 65534" ]
 	# nobody runs set-user-ID root and set-group-ID root: refused
 	run -126 E_NOBODY "$d/ids-root"
 	expect "elfload: $d/ids-root: set-user-ID to uid 0, which execve would run it as and elfload cannot: run it directly" 126
@@ -201,7 +202,8 @@ limited() {
 	expect "elfload: $d/ids-root-group: set-group-ID to gid 0, which execve would run it as and elfload cannot: run it directly" 126
 	# IDs it has already: nothing to change
 	run E_NOBODY "$d/ids-nobody"
-	expect "uid 65534 65534 65534 gid 65534 65534 65534 secure 0" 0
+	expect "uid 65534 65534 65534 gid 65534 65534 65534 secure 0
+auxv uid 65534 euid 65534 gid 65534 egid 65534" 0
 	# traced by an unprivileged debugger, the kernel keeps the caller's IDs
 	for f in ids-root ids-root-group; do
 		run unprivileged gdb -nx -batch -ex run --args "$d/elfload" "$d/$f"

@@ -88,7 +88,8 @@ CapBnd:	0000000000000000" ]
 	run "$E" --userns --map "$SHARED/ids-nobody"
 	expect "$want" 126
 	run "$E" "$SHARED/ids-nobody"
-	expect "uid 0 65534 65534 gid 0 0 0 secure 1" 0
+	expect "uid 0 65534 65534 gid 0 0 0 secure 1
+auxv uid 0 euid 65534 gid 0 egid 0" 0
 }
 
 @test "--userns where no user namespace may be made: one line, 126" {

@@ -247,12 +247,45 @@ struct seen {
 	uint64_t argc;
 };
 
-static int has_option(const char *name)
+/* elfload's command line read on its own: its options up to PROGRAM (or
+ * "--"), and the values of --argv0 and --entry; the program's arguments
+ * are the rest. */
+static struct {
+	int program;          /* W.argv[program] is PROGRAM */
+	const char *argv0, *entry;
+} cmd;
+
+static void read_command_line(void)
 {
-	for (int i = 1; i < W.argc; i++)
-		if (!strncmp(W.argv[i], name, strlen(name)))
-			return 1;
-	return 0;
+	static const char *const with_value[] = { "--argv0", "--entry", "--interp", "--base",
+		"--stack-size", "--stack-top", "--reserve", "--page-size" };
+	int i = 1;
+
+	memset(&cmd, 0, sizeof(cmd));
+	for (; i < W.argc; i++) {
+		const char *a = W.argv[i], *v = 0;
+		size_t k;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;
+		for (k = 0; k < sizeof(with_value) / sizeof(*with_value); k++) {
+			size_t n = strlen(with_value[k]);
+
+			if (!strncmp(a, with_value[k], n) && (a[n] == '=' || !a[n])) {
+				v = a[n] ? a + n + 1 : i + 1 < W.argc ? W.argv[++i] : "";
+				break;
+			}
+		}
+		if (v && !strncmp(a, "--argv0", 7))
+			cmd.argv0 = v;
+		if (v && !strncmp(a, "--entry", 7))
+			cmd.entry = v;
+	}
+	cmd.program = i;
 }
 
 static void check_stack(uint64_t sp, struct seen *sn)
@@ -263,15 +296,17 @@ static void check_stack(uint64_t sp, struct seen *sn)
 
 	if (sp & 15)
 		fuzz_fail("the stack pointer 0x%lx is not 16-byte aligned", sp);
+	/* PROGRAM and its arguments, PROGRAM as --argv0 says */
 	argc = read_word(sp, "argc");
-	if (argc < 1 || argc > (uint64_t)W.argc - 1)
-		fuzz_fail("argc %lu, elfload had %d arguments", argc, W.argc);
+	if (cmd.program >= W.argc || argc != (uint64_t)(W.argc - cmd.program))
+		fuzz_fail("argc %lu, the program was given %d arguments", argc,
+			  W.argc - cmd.program);
 	sn->argc = argc;
 	for (uint64_t i = 0; i < argc; i++) {
-		const char *want = W.argv[W.argc - argc + i];
+		const char *want = i == 0 && cmd.argv0 ? cmd.argv0 : W.argv[cmd.program + i];
 
 		read_string(read_word(sp + 8 + 8 * i, "argv[]"), s, sizeof(s), "an argument");
-		if (strcmp(s, want) && !(i == 0 && has_option("--argv0")))
+		if (strcmp(s, want))
 			fuzz_fail("argv[%lu] is '%s', not '%s'", i, s, want);
 	}
 	if (read_word(sp + 8 + 8 * argc, "argv's NULL"))
@@ -575,6 +610,7 @@ static void check_process(const struct plan *p, uint64_t L)
 	const char *err;
 	char s[4200];
 
+	read_command_line();
 	check_stack(p->sp, &sn);
 	read_elf(&prog, which_file(p, 0));
 	bias = aux(&sn, AT_ENTRY, 1) - prog.eh.e_entry;
@@ -586,6 +622,16 @@ static void check_process(const struct plan *p, uint64_t L)
 			  aux(&sn, AT_PHENT, 1), prog.phnum);
 	if (!W.no_pagesz && aux(&sn, AT_PAGESZ, 1) != W.page)
 		fuzz_fail("AT_PAGESZ changed");
+	/* the IDs the program runs with (the model took stage1's setresuid
+	 * and setresgid), and AT_SECURE where they differ, as the kernel's
+	 * secureexec */
+	if (aux(&sn, AT_UID, 0) != W.uid || aux(&sn, AT_EUID, 0) != W.euid ||
+	    aux(&sn, AT_GID, 0) != W.gid || aux(&sn, AT_EGID, 0) != W.egid)
+		fuzz_fail("AT_UID/EUID/GID/EGID %lu/%lu/%lu/%lu, the process has %u/%u/%u/%u",
+			  aux(&sn, AT_UID, 0), aux(&sn, AT_EUID, 0), aux(&sn, AT_GID, 0),
+			  aux(&sn, AT_EGID, 0), W.uid, W.euid, W.gid, W.egid);
+	if ((W.uid != W.euid || W.gid != W.egid) && aux(&sn, AT_SECURE, 1) != 1)
+		fuzz_fail("AT_SECURE is %lu, the IDs differ", aux(&sn, AT_SECURE, 1));
 	/* the kernel names the program headers in the last PT_LOAD whose
 	 * file data hold the table's first byte, whatever its p_flags and
 	 * wherever the table ends; elfload maps a copy where none does */
@@ -620,7 +666,7 @@ static void check_process(const struct plan *p, uint64_t L)
 	} else if (aux(&sn, AT_BASE, 0)) {
 		fuzz_fail("AT_BASE 0x%lx without an interpreter", aux(&sn, AT_BASE, 0));
 	}
-	if (!has_option("--entry") && p->entry != want_pc)
+	if (!cmd.entry && p->entry != want_pc)
 		fuzz_fail("the program starts at 0x%lx, not at 0x%lx", p->entry, want_pc);
 	if (!(m = model_find(p->entry)) || !(m->prot & PROT_EXEC))
 		fuzz_fail("the entry 0x%lx is not in executable memory", p->entry);
