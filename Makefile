@@ -8,6 +8,8 @@
 #   make bench      the benchmarks in bench/, against their targets
 #   make parity     [FILES=...] each file run by the kernel and by elfload,
 #                   compared up to the first instruction (tests/parity)
+#   make mutants    [NAMES=...] plant each fault of tests/mutants/faults and
+#                   check that the tests catch it (before a release)
 #
 # The build prints one short line per step; V=1 prints the commands instead.
 #
@@ -191,6 +193,14 @@ check:
 		awk '{ p += $$1; f += $$3 } END { print p " passed, " f " failed" }'
 	[ "$$(cat build/check-host.status build/check-guests.status)" = "$$(printf '0\n0')" ]
 
+# the mutation check (tests/mutants): each fault in tests/mutants/faults
+# planted in a copy of the tree must be caught by the fuzz replay or the
+# suite; NAMES="..." plants only those
+mutants: all fixtures fuzz-seeds
+	for a in $$(awk -F '\t' '/^[a-z]/ && $$3 != "-" { print $$3 }' tests/mutants/faults | sort -u); do \
+		$(MAKE) --no-print-directory ARCH=$$a all fixtures >/dev/null || exit 1; done
+	tests/mutants/run.sh $(NAMES)
+
 # the differential test against the kernel (tests/parity): FILES, or the
 # fixtures, the corpus and the fuzzer's programs; one line per file
 parity: all fixtures
@@ -228,4 +238,4 @@ uninstall:
 	for d in $(addprefix $(DEST)/lib/elfload/,$(OTHER_ARCHES)) $(DEST)/lib/elfload \
 		$(DEST)/share/elfload; do rmdir "$$d" 2>/dev/null || :; done
 
-.PHONY: all clean check demo install uninstall bench fixtures parity
+.PHONY: all clean check demo install uninstall bench fixtures parity mutants

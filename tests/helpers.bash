@@ -15,7 +15,7 @@
 # under emulation each command started costs)
 : "${E:=$(realpath "$ELFLOAD")}"
 : "${F:=$(realpath "$FIX")}"
-ELF=${F%/*}/elfload   # the loader binary itself, for nm
+ELF=${ELFLOAD%/*}/elfload   # the loader binary itself, for nm
 
 # A program of ARCH, started the way the kernel (or qemu) would.
 direct() { $RUN "$@"; }
