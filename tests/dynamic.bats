@@ -26,7 +26,9 @@ load helpers
 	b=$(SHOW_MAPS=1 elfload_noaslr "$F/trace-dyn" | grep -F "$F/trace-dyn")
 	c=$b
 	[ -n "$RUN" ] || c=$(SHOW_MAPS=1 gdb -nx -batch -ex run --args "$E" "$F/trace-dyn" 2>/dev/null | grep -F "$F/trace-dyn")
-	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ]
+	[ -n "$a" ]
+	[ "$a" = "$b" ]
+	[ "$a" = "$c" ]
 	stack=$(probe stack-page)
 	vvar=$(probe vvar)
 	self=$(loader_base)

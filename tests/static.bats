@@ -128,11 +128,14 @@ threads 166" 0
 	local a b d1 d2
 	a=$(SHOW_RANDOM=1 "$E" "$F/features" | sed -n 4p)
 	b=$(SHOW_RANDOM=1 "$E" "$F/features" | sed -n 4p)
-	[[ "$a" =~ ^[0-9a-f]{32}$ ]] && [ "$a" != "$b" ] && [ "$a" != "$(printf '0%.0s' {1..32})" ]
+	[[ "$a" =~ ^[0-9a-f]{32}$ ]]
+	[ "$a" != "$b" ]
+	[ "$a" != "$(printf '0%.0s' {1..32})" ]
 	# a direct run: the same line, other bytes again
 	d1=$(SHOW_RANDOM=1 direct "$F/features" | sed -n 4p)
 	d2=$(SHOW_RANDOM=1 direct "$F/features" | sed -n 4p)
-	[[ "$d1" =~ ^[0-9a-f]{32}$ ]] && [ "$d1" != "$d2" ]
+	[[ "$d1" =~ ^[0-9a-f]{32}$ ]]
+	[ "$d1" != "$d2" ]
 }
 
 @test "--aslr keeps randomization: the stack moves between runs" {
@@ -140,7 +143,8 @@ threads 166" 0
 	local a b
 	a=$(SHOW_MAPS=1 "$E" --aslr "$F/plain" | grep '\[stack\]')
 	b=$(SHOW_MAPS=1 "$E" --aslr "$F/plain" | grep '\[stack\]')
-	[ -n "$a" ] && [ "$a" != "$b" ]
+	[ -n "$a" ]
+	[ "$a" != "$b" ]
 	# and the program's own segments stay put
 	[ "$(maps_of "$E" --aslr "$F/pin-stack" | grep pin-stack)" = \
 	  "$(maps_of "$E" "$F/pin-stack" | grep pin-stack)" ]
