@@ -72,12 +72,10 @@ mutate() {
 	local name=$1 file=$2 script=$3 arch=$4 copy=$work/$1 by=
 	mkdir -p "$copy"
 	tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$copy" -xf -
-	if [ -n "$script" ]; then
-		sed -i -e "$script" "$copy/$file"
-		if cmp -s "$top/$file" "$copy/$file"; then
-			echo "STALE   $name: the fault does not apply to $file"
-			return 2
-		fi
+	sed -i -e "$script" "$copy/$file"
+	if cmp -s "$top/$file" "$copy/$file"; then
+		echo "STALE   $name: the fault does not apply to $file"
+		return 2
 	fi
 	if ! make -s -C "$copy" all >/dev/null 2>&1; then
 		echo "STALE   $name: the copy does not build"
