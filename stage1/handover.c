@@ -105,10 +105,16 @@ static uint64_t plan_unmaps(struct op *ops, uint64_t cap,
 
 /* What the kernel shows in /proc/PID/stat and uses for brk: the code and
  * data ranges computed the way binfmt_elf does. */
+static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
 static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 			const struct layout *lay, const struct stack_image *st,
-			uint64_t top)
+			const struct host *h)
 {
+	uint64_t top = known_top(h);
 	uint64_t code_lo = UINT64_MAX, code_hi = 0;
 
 	*mm = (struct prctl_mm_map){
@@ -137,14 +143,14 @@ static void fill_mm_map(struct prctl_mm_map *mm, const struct image *im,
 	mm->end_code = code_hi > code_lo ? code_hi : code_lo + 1;
 	if (mm->end_data < mm->start_data)
 		mm->end_data = mm->start_data;
-	/* the kernel takes only addresses below the top: a segment that ends
-	 * there is described as ending a byte short */
-	if (mm->end_code >= top)
-		mm->end_code = top - 1;
-	if (mm->end_data >= top)
-		mm->end_data = top - 1;
-	if (mm->start_data > mm->end_data)
-		mm->start_data = mm->end_data;
+	/* the kernel takes only addresses from mmap_min_addr to below the
+	 * top: a segment that ends at the top is described as ending a byte
+	 * short, one that starts below mmap_min_addr (root may map there) as
+	 * starting at it */
+	mm->start_code = clamp(mm->start_code, h->min_addr, top - 2);
+	mm->end_code = clamp(mm->end_code, mm->start_code + 1, top - 1);
+	mm->end_data = clamp(mm->end_data, h->min_addr, top - 1);
+	mm->start_data = clamp(mm->start_data, h->min_addr, mm->end_data);
 }
 
 /* capset's header and its data, all zero: no capability left. */
@@ -181,7 +187,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 
 	/* /proc/PID/exe as well, where we may (CAP_SYS_ADMIN); else the rest */
 	mm = carve(c, sizeof(*mm), &a);
-	fill_mm_map(mm, im, lay, st, known_top(h));
+	fill_mm_map(mm, im, lay, st, h);
 	mm_exe = carve(c, sizeof(*mm), &a_exe);
 	*mm_exe = *mm;
 	mm_exe->exe_fd = (uint32_t)im->fd;

@@ -116,9 +116,22 @@ struct hole_view {
 	uint64_t lo, len, blob_len, keep_len, page;
 };
 void oracle_run(const struct hole_view *hv, uint64_t plan_addr);
+/* Before a run: elfload's command line, read on its own. After it: the
+ * exit status against the options. */
+void oracle_begin(void);
+void oracle_check_end(int reached, int code);
 void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* With FUZZ_SHOW set: what an input did, on stderr. */
 void fuzz_show(const char *outcome);
+
+/* ---- describe.c: with FUZZ_DESCRIBE=FILE set, what a run came to,
+ * written to FILE for tests/fuzz/real.py to hold against the real
+ * kernel: the process the program finds (called once the oracle has
+ * played the plan, with the plan's stack pointer and entry), and how
+ * stage1 ended (its exit code, or -1 when it reached the program, and
+ * what it wrote) ---- */
+void describe_process(uint64_t sp, uint64_t entry);
+void describe_end(int code, const char *out, size_t n);
 
 /* ---- harness.c ---- */
 void fuzz_exit(int code) __attribute__((noreturn));
@@ -137,5 +150,7 @@ void *arena_take(uint64_t len);    /* top-down, like mmap; 0 when full */
  * pointer the kernel would hand to _start. */
 long *memory_reset(void);
 uint8_t *hole_buffer(uint64_t len);
+/* the auxiliary vector of that first stack, pairs up to AT_NULL */
+extern uint64_t first_auxv[64];
 
 #endif

@@ -92,22 +92,70 @@ static void judge(void)
 		fuzz_fail("exit %d with more than one line", exit_code);
 }
 
+/* The mappings the process started with: a refusal leaves every one of
+ * them as it was (the vDSO and its vvar may have moved, as stage1 moves
+ * them before it knows all): nothing was unmapped before it. */
+static struct vma before[512];
+static size_t nbefore;
+
+static void note_mappings(void)
+{
+	nbefore = model_count() < 512 ? model_count() : 512;
+	for (size_t i = 0; i < nbefore; i++)
+		before[i] = *model_vma(i);
+}
+
+static int same_size_named(const struct vma *v)
+{
+	for (size_t i = 0; i < model_count(); i++) {
+		const struct vma *m = model_vma(i);
+
+		if (m->name && !strcmp(m->name, v->name) && m->hi - m->lo == v->hi - v->lo)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_untouched(void)
+{
+	for (size_t i = 0; i < nbefore; i++) {
+		const struct vma *v = &before[i], *m;
+
+		if (v->kind == V_SPECIAL) {
+			if (!same_size_named(v))
+				fuzz_fail("refused, and %s is gone", v->name);
+			continue;
+		}
+		for (uint64_t a = v->lo; a < v->hi; a = m->hi)
+			if (!(m = model_find(a)) || m->prot != v->prot)
+				fuzz_fail("refused, and 0x%lx of %s 0x%lx-0x%lx is %s", a,
+					  v->name ? v->name : "a mapping", v->lo, v->hi,
+					  m ? "changed" : "unmapped");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	long *sp;
 
 	decode_input(data, size);
+	oracle_begin();
 	model_reset();
 	kernel_reset();
 	fuzz_mem_reset();
 	die_prefix = "";
 	die_context = 0;
 	sp = memory_reset();
+	note_mappings();
 	exit_code = -1;
 	if (!setjmp(out))
 		stage1_main(sp);
 	fuzz_show(exit_code == REACHED ? "reached the program" :
 		  exit_code == 0 ? "exit 0" : "refused");
+	describe_end(exit_code == REACHED ? -1 : exit_code, fuzz_out, fuzz_nout);
+	oracle_check_end(exit_code == REACHED, exit_code);
+	if (exit_code != REACHED)
+		check_untouched();
 	judge();
 	return 0;
 }

@@ -78,6 +78,8 @@ static void fake_vdso(uint64_t at)
 	p->p_memsz = 2 * W.page;
 }
 
+uint64_t first_auxv[64];
+
 /* strings at the top, then auxv, envp, argv, argc, as create_elf_tables */
 static long *fake_stack(void)
 {
@@ -95,9 +97,9 @@ static long *fake_stack(void)
 	for (i = W.argc - 1; i >= 0; i--)
 		argv[i] = PUSH_STRING(W.argv[i]);
 	argv[W.argc] = 0;
+	s = (char *)((uint64_t)s & ~15ULL);
 	platform = PUSH_STRING("x86_64");
-	s = (char *)((uint64_t)(s - 16) & ~15ULL);
-	random = s;
+	random = s -= 16;   /* right below, unaligned */
 	memset(random, 0x3c, 16);
 #define AUX(t, v) (auxv[na++] = (t), auxv[na++] = (uint64_t)(v))
 	if (W.have_vdso)
@@ -121,6 +123,7 @@ static long *fake_stack(void)
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_PLATFORM, platform);
 	AUX(AT_NULL, 0);
+	memcpy(first_auxv, auxv, na * 8);
 	sp = (uint64_t *)(((uint64_t)s - 8 * (na + nenv + W.argc + 4)) & ~15ULL);
 	sp[0] = (uint64_t)W.argc;
 	memcpy(sp + 1, argv, (W.argc + 1) * 8);

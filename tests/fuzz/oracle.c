@@ -14,11 +14,14 @@
  * AT_PHDR not where the kernel puts it, or, where it names a copy, not
  * showing the program headers; any of stage1's own memory left mapped.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/auxvec.h>
+#include <linux/capability.h>
+#include <linux/prctl.h>
 #include <linux/elf.h>
 #include <linux/mman.h>
 #include "plan.h"
@@ -118,6 +121,139 @@ static const char *errtext(long r)
 	return buf;
 }
 
+/* ---- prctl and capset, as the kernel answers them ---- */
+
+static struct prctl_mm_map mm_set;   /* the last PR_SET_MM_MAP that took */
+static int mm_taken;
+static const struct op *trap_at;
+
+#define SAVED_AUXV_BYTES (2 * (20 + 3 + 1) * 8)   /* mm->saved_auxv */
+#define CAP_LAST 40
+
+/* PR_SET_MM_MAP (kernel/sys.c): any process may set the map of its own
+ * memory if it is valid; the exe link needs CAP_SYS_ADMIN (or
+ * CAP_CHECKPOINT_RESTORE), a descriptor and a regular file */
+static long mm_map_valid(const struct prctl_mm_map *m)
+{
+	const uint64_t v[] = { m->start_code, m->end_code, m->start_data, m->end_data,
+			       m->start_brk, m->brk, m->start_stack, m->arg_start,
+			       m->arg_end, m->env_start, m->env_end };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
+		if (v[i] >= W.top || v[i] < W.min_addr)
+			return -EINVAL;
+	if (!(m->start_code < m->end_code) || !(m->start_data <= m->end_data) ||
+	    !(m->start_brk <= m->brk) || !(m->arg_start <= m->arg_end) ||
+	    !(m->env_start <= m->env_end))
+		return -EINVAL;
+	return 0;
+}
+
+static int over_data_limit(const struct prctl_mm_map *m)
+{
+	return W.rlim_data != UINT64_MAX &&
+	       (m->brk - m->start_brk) + (m->end_data - m->start_data) > W.rlim_data;
+}
+
+static long set_mm_map(const struct op *op)
+{
+	struct prctl_mm_map m;
+	static uint8_t auxv[SAVED_AUXV_BYTES];
+	long r;
+
+	if (op->len != sizeof(m))
+		return -EINVAL;
+	if (model_read(op->addr, &m, sizeof(m)))
+		return -EFAULT;
+	if ((r = mm_map_valid(&m)) < 0)
+		fuzz_fail("the mm map stage1 wrote is not valid: code 0x%llx-0x%llx, data "
+			  "0x%llx-0x%llx, brk 0x%llx-0x%llx, stack 0x%llx, arguments 0x%llx-0x%llx, "
+			  "environment 0x%llx-0x%llx", m.start_code, m.end_code, m.start_data,
+			  m.end_data, m.start_brk, m.brk, m.start_stack, m.arg_start, m.arg_end,
+			  m.env_start, m.env_end);
+	if (over_data_limit(&m))   /* the data limit may leave no room */
+		return -EINVAL;
+	if (m.auxv_size && (!m.auxv || m.auxv_size > sizeof(auxv)))
+		return -EINVAL;
+	if (m.auxv_size && model_read((uint64_t)m.auxv, auxv, m.auxv_size))
+		return -EFAULT;
+	if (m.exe_fd != (uint32_t)-1) {
+		if (W.euid != 0)
+			return -EPERM;
+		if (fd_file((int)m.exe_fd) < 0 || closed[m.exe_fd & 15])
+			return -EBADF;
+		if (((fd_file((int)m.exe_fd) ? W.interp.mode : W.prog.mode) & 0170000) != 0100000)
+			return -EACCES;
+	}
+	mm_set = m;
+	mm_taken = 1;
+	return 0;
+}
+
+static long set_name(uint64_t a)
+{
+	char c;
+
+	for (int i = 0; i < 16; i++) {
+		if (model_read(a + i, &c, 1))
+			return -EFAULT;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+static const char *prctl_op(const struct op *op)
+{
+	long r;
+
+	switch (op->flags) {
+	case PR_SET_MM:
+		if (op->arg != PR_SET_MM_MAP)
+			fuzz_fail("stage2 would call PR_SET_MM %lu, which the model does not know",
+				  op->arg);
+		r = set_mm_map(op);
+		break;
+	case PR_SET_NAME:
+		r = set_name(op->arg);
+		break;
+	case PR_CAPBSET_DROP:   /* CAP_SETPCAP */
+		r = op->arg > CAP_LAST ? -EINVAL : W.euid ? -EPERM : 0;
+		break;
+	case PR_CAP_AMBIENT:
+		r = op->arg == PR_CAP_AMBIENT_CLEAR_ALL && !op->addr && !op->len ? 0 : -EINVAL;
+		break;
+	default:
+		fuzz_fail("stage2 would call prctl %u, which the model does not know", op->flags);
+	}
+	return r < 0 ? errtext(r) : 0;
+}
+
+/* capset: a version the kernel knows, this process, and no capability
+ * it does not have (root has them all, anyone else none) */
+static const char *capset_op(const struct op *op)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	int n;
+
+	if (model_read(op->addr, &h, sizeof(h)))
+		return errtext(-EFAULT);
+	if (h.version != _LINUX_CAPABILITY_VERSION_1 && h.version != _LINUX_CAPABILITY_VERSION_2 &&
+	    h.version != _LINUX_CAPABILITY_VERSION_3)
+		return errtext(-EINVAL);
+	if (h.pid != 0)
+		return errtext(-EPERM);
+	n = h.version == _LINUX_CAPABILITY_VERSION_1 ? 1 : 2;
+	if (model_read(op->arg, d, n * sizeof(*d)))
+		return errtext(-EFAULT);
+	for (int i = 0; i < n; i++)
+		if ((d[i].effective & ~d[i].permitted) ||
+		    (W.euid && (d[i].permitted | d[i].inheritable)))
+			return errtext(-EPERM);
+	return 0;
+}
+
 /* Runs one op; 0 if it succeeds, else why not. */
 static const char *run_op(const struct op *op)
 {
@@ -167,9 +303,12 @@ static const char *run_op(const struct op *op)
 		return 0;
 	}
 	case OP_PRCTL:
-	case OP_TRAP:
-	case OP_CAPSET:
+		return prctl_op(op);
+	case OP_TRAP:   /* kill(getpid(), SIGTRAP): it cannot fail */
+		trap_at = op;
 		return 0;
+	case OP_CAPSET:
+		return capset_op(op);
 	case OP_CLOSE:
 		if (fd_file(op->fd) < 0 || closed[op->fd & 15])
 			return "close of a descriptor that is not open";
@@ -244,7 +383,10 @@ static void read_string(uint64_t a, char *buf, size_t size, const char *what)
 
 struct seen {
 	uint64_t auxv[64];    /* by AT_ type, +1: 0 when missing */
+	uint64_t list[128];   /* the pairs in their order, AT_NULL left out */
+	size_t nlist;
 	uint64_t argc;
+	uint64_t args, args_end, env_end;   /* where the strings are */
 };
 
 /* elfload's command line read on its own: its options up to PROGRAM (or
@@ -253,6 +395,7 @@ struct seen {
 static struct {
 	int program;          /* W.argv[program] is PROGRAM */
 	const char *argv0, *entry;
+	int aslr, map, help, version, stop;
 } cmd;
 
 static void read_command_line(void)
@@ -284,48 +427,136 @@ static void read_command_line(void)
 			cmd.argv0 = v;
 		if (v && !strncmp(a, "--entry", 7))
 			cmd.entry = v;
+		cmd.aslr |= !strcmp(a, "--aslr");
+		cmd.map |= !strcmp(a, "--map");
+		cmd.help |= !strcmp(a, "--help") || !strcmp(a, "-h");
+		cmd.version |= !strcmp(a, "--version");
+		cmd.stop |= !strcmp(a, "--stop-at-entry");
 	}
 	cmd.program = i;
 }
 
-static void check_stack(uint64_t sp, struct seen *sn)
+/* binfmt_script's reading of a #! line, on the first 256 bytes of the
+ * file (zeros past its end): 0 if the kernel refuses it, else the
+ * interpreter's name and its argument (empty if none) */
+static int spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int shebang(const struct file *f, char *name, char *arg)
+{
+	char buf[257] = { 0 }, *end, *last = buf + 255, *n, *sep, *a = 0;
+
+	memcpy(buf, f->data, f->size < 256 ? f->size : 256);
+	end = memchr(buf, '\n', 256);
+	if (!end) {   /* the name must end by the buffer's last byte */
+		for (n = buf + 2; n <= last && spacetab(*n); n++)
+			;
+		if (n > last)
+			return 0;
+		while (n <= last && !spacetab(*n) && *n)
+			n++;
+		if (n > last)
+			return 0;
+		end = last;
+	}
+	while (spacetab(end[-1]))
+		end--;
+	*end = 0;
+	for (n = buf + 2; n < end && spacetab(*n); n++)
+		;
+	if (n == end)
+		return 0;
+	for (sep = n; *sep && !spacetab(*sep); sep++)
+		;
+	if (*sep)
+		for (a = sep; spacetab(*a); a++)
+			;
+	*sep = 0;
+	strcpy(name, n);
+	strcpy(arg, a ? a : "");
+	return 1;
+}
+
+/* The argv the program must find: PROGRAM (or --argv0) and its
+ * arguments; for a #! script, the interpreter, its argument, the
+ * script's path, then the script's arguments (--argv0 replaces the
+ * first). Returns argc. */
+static uint64_t want_argv(const char **want)
+{
+	static char name[257], arg[257];
+	uint64_t n = 0;
+
+	if (W.prog.size >= 2 && W.prog.data[0] == '#' && W.prog.data[1] == '!') {
+		if (!shebang(&W.prog, name, arg))
+			fuzz_fail("a #! line the kernel refuses was run");
+		want[n++] = name;
+		if (*arg)
+			want[n++] = arg;
+		want[n++] = prog_path ? prog_path : "?";
+	} else {
+		want[n++] = W.argv[cmd.program];
+	}
+	for (int i = cmd.program + 1; i < W.argc; i++)
+		want[n++] = W.argv[i];
+	if (cmd.argv0)
+		want[0] = cmd.argv0;
+	return n;
+}
+
+/* One string of argv or envp: it must be what was given, and follow the
+ * one before it; returns its end. */
+static uint64_t check_string(uint64_t ptr, uint64_t after, const char *want,
+			     const char *what, uint64_t i)
 {
 	static char s[8192];
-	uint64_t a, argc, k = 0;
-	int envc = 0;
+
+	read_string(ptr, s, sizeof(s), what);
+	if (strcmp(s, want))
+		fuzz_fail("%s %lu is '%s', not '%s'", what, i, s, want);
+	if (after && ptr != after)
+		fuzz_fail("%s %lu at 0x%lx, not right after the one before (0x%lx)", what, i,
+			  ptr, after);
+	return ptr + strlen(s) + 1;
+}
+
+static void check_stack(uint64_t sp, struct seen *sn)
+{
+	const char *want[48], *env[8];
+	uint64_t a, argc, k, at = 0;
+	int envc = 0, n = 0;
 
 	if (sp & 15)
 		fuzz_fail("the stack pointer 0x%lx is not 16-byte aligned", sp);
-	/* PROGRAM and its arguments, PROGRAM as --argv0 says */
 	argc = read_word(sp, "argc");
-	if (cmd.program >= W.argc || argc != (uint64_t)(W.argc - cmd.program))
-		fuzz_fail("argc %lu, the program was given %d arguments", argc,
-			  W.argc - cmd.program);
+	if (cmd.program >= W.argc || argc != want_argv(want))
+		fuzz_fail("argc %lu, the program was given %lu arguments", argc,
+			  cmd.program >= W.argc ? 0 : want_argv(want));
 	sn->argc = argc;
 	for (uint64_t i = 0; i < argc; i++) {
-		const char *want = i == 0 && cmd.argv0 ? cmd.argv0 : W.argv[cmd.program + i];
+		uint64_t ptr = read_word(sp + 8 + 8 * i, "argv[]");
 
-		read_string(read_word(sp + 8 + 8 * i, "argv[]"), s, sizeof(s), "an argument");
-		if (strcmp(s, want))
-			fuzz_fail("argv[%lu] is '%s', not '%s'", i, s, want);
+		if (!i)
+			sn->args = ptr;
+		at = check_string(ptr, at, want[i], "argument", i);
 	}
+	sn->args_end = at;
 	if (read_word(sp + 8 + 8 * argc, "argv's NULL"))
 		fuzz_fail("argv does not end in NULL");
 	/* elfload's environment, less the re-exec's marker */
-	const char *env[8];
-	int n = 0;
-
 	for (int i = 0; W.envp[i]; i++)
 		if (strncmp(W.envp[i], "ELFLOAD_REEXEC=", 15))
 			env[n++] = W.envp[i];
 	env[n] = 0;
 	for (a = sp + 16 + 8 * argc; (k = read_word(a, "envp[]")); a += 8, envc++) {
-		read_string(k, s, sizeof(s), "an environment string");
-		if (!env[envc] || strcmp(s, env[envc]))
-			fuzz_fail("environment entry %d is '%s'", envc, s);
+		if (!env[envc])
+			fuzz_fail("the environment has more than it was given");
+		at = check_string(k, at, env[envc], "environment entry", (uint64_t)envc);
 	}
 	if (env[envc])
 		fuzz_fail("the environment lost '%s'", env[envc]);
+	sn->env_end = at;
 	for (a += 8;; a += 16) {
 		uint64_t t = read_word(a, "auxv"), v = read_word(a + 8, "auxv");
 
@@ -333,8 +564,11 @@ static void check_stack(uint64_t sp, struct seen *sn)
 			break;
 		if (t < 63)
 			sn->auxv[t] = v + 1;
-		if (a > sp + 65536)
+		if (sn->nlist == 64 || a > sp + 65536)
 			fuzz_fail("no AT_NULL in the auxiliary vector");
+		sn->list[2 * sn->nlist] = t;
+		sn->list[2 * sn->nlist + 1] = v;
+		sn->nlist++;
 	}
 }
 
@@ -343,6 +577,137 @@ static uint64_t aux(const struct seen *sn, int t, int need)
 	if (!sn->auxv[t] && need)
 		fuzz_fail("the auxiliary vector has no entry %d", t);
 	return sn->auxv[t] ? sn->auxv[t] - 1 : 0;
+}
+
+static int vdso_left(void)
+{
+	for (size_t i = 0; i < model_count(); i++)
+		if (model_vma(i)->name && !strcmp(model_vma(i)->name, "[vdso]"))
+			return 1;
+	return 0;
+}
+
+/* The auxiliary vector, in the kernel's order: elfload's own (the first
+ * stack's) with the entries about the program describing this one
+ * (checked on their own below), AT_EXECFD gone, and AT_SYSINFO_EHDR
+ * gone only with the vDSO; every other entry passes through as it was. */
+static void check_auxv(const struct seen *sn)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; first_auxv[2 * i] != AT_NULL; i++) {
+		uint64_t t = first_auxv[2 * i], v = first_auxv[2 * i + 1], got;
+
+		if (t == AT_EXECFD)
+			continue;
+		if (t == AT_SYSINFO_EHDR && (j == sn->nlist || sn->list[2 * j] != t)) {
+			if (vdso_left())
+				fuzz_fail("AT_SYSINFO_EHDR is left out, and the vDSO is still mapped");
+			continue;
+		}
+		if (j == sn->nlist || sn->list[2 * j] != t)
+			fuzz_fail("auxv entry %zu is %s%lu, the kernel's order has %lu there", j,
+				  j == sn->nlist ? "missing, " : "", j == sn->nlist ? 0 : sn->list[2 * j], t);
+		got = sn->list[2 * j + 1];
+		j++;
+		switch (t) {
+		case AT_PHDR: case AT_PHENT: case AT_PHNUM: case AT_BASE: case AT_ENTRY:
+		case AT_UID: case AT_EUID: case AT_GID: case AT_EGID: case AT_SECURE:
+		case AT_RANDOM: case AT_EXECFN: case AT_PLATFORM: case AT_BASE_PLATFORM:
+		case AT_SYSINFO_EHDR:
+			break;
+		case AT_FLAGS:
+			if (got)
+				fuzz_fail("AT_FLAGS is 0x%lx", got);
+			break;
+		default:
+			if (got != v)
+				fuzz_fail("auxv entry %lu is 0x%lx, it was 0x%lx", t, got, v);
+		}
+	}
+	if (j != sn->nlist)
+		fuzz_fail("the auxiliary vector has %zu entries, the kernel's %zu", sn->nlist, j);
+}
+
+/* The strings at the top of the stack, as create_elf_tables leaves them:
+ * arguments and environment, then AT_EXECFN's string and 8 zero bytes
+ * up to the top (on a page); below the arguments, aligned to 16 (less a
+ * gap of up to 8 KiB with --aslr), AT_PLATFORM's string, and right
+ * below that, unaligned, AT_RANDOM's 16 bytes (what getrandom gave). */
+static void check_strings(const struct seen *sn)
+{
+	static const uint8_t model_random[16] = { 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+						  0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5 };
+	uint64_t execfn = aux(sn, AT_EXECFN, 1), plat = aux(sn, AT_PLATFORM, 1), top, below;
+	uint8_t rnd[16];
+	char s[4200];
+
+	read_string(execfn, s, sizeof(s), "AT_EXECFN");
+	if (!prog_path || strcmp(s, prog_path))
+		fuzz_fail("AT_EXECFN is '%s', not '%s'", s, prog_path ? prog_path : "?");
+	if (execfn != sn->env_end)
+		fuzz_fail("AT_EXECFN at 0x%lx, not right after the environment (0x%lx)", execfn,
+			  sn->env_end);
+	top = execfn + strlen(s) + 1 + 8;
+	if (read_word(top - 8, "the stack's last word") || top & (W.page - 1))
+		fuzz_fail("the stack's strings end at 0x%lx, not 8 zero bytes below a page", top);
+	read_string(plat, s, sizeof(s), "AT_PLATFORM");
+	if (strcmp(s, "x86_64"))
+		fuzz_fail("AT_PLATFORM is '%s'", s);
+	below = sn->args & ~15ULL;
+	if (plat + 7 != below && !(cmd.aslr && plat + 7 < below && below - (plat + 7) <= 8192 &&
+				      !((plat + 7) & 15)))
+		fuzz_fail("AT_PLATFORM's string ends at 0x%lx, the arguments start at 0x%lx",
+			  plat + 7, sn->args);
+	if (aux(sn, AT_RANDOM, 1) != plat - 16)
+		fuzz_fail("AT_RANDOM 0x%lx is not right below AT_PLATFORM 0x%lx",
+			  aux(sn, AT_RANDOM, 1), plat);
+	if (model_read(plat - 16, rnd, 16) || memcmp(rnd, model_random, 16))
+		fuzz_fail("AT_RANDOM's bytes are not the ones getrandom gave");
+}
+
+/* What PR_SET_MM_MAP told the kernel, where it took it: /proc/PID/
+ * cmdline, environ, auxv and stat read these. */
+static void check_mm(const struct seen *sn, uint64_t sp)
+{
+	static uint8_t auxv[SAVED_AUXV_BYTES];
+
+	if (!mm_taken)
+		return;
+	if (mm_set.arg_start != sn->args || mm_set.arg_end != sn->args_end ||
+	    mm_set.env_start != sn->args_end || mm_set.env_end != sn->env_end)
+		fuzz_fail("the mm map's arguments 0x%llx-0x%llx, environment 0x%llx-0x%llx; "
+			  "the stack's 0x%lx-0x%lx, 0x%lx-0x%lx", mm_set.arg_start,
+			  mm_set.arg_end, mm_set.env_start, mm_set.env_end, sn->args,
+			  sn->args_end, sn->args_end, sn->env_end);
+	if (mm_set.start_stack != sp)
+		fuzz_fail("the mm map's start_stack 0x%llx, the stack pointer 0x%lx",
+			  mm_set.start_stack, sp);
+	if (mm_set.auxv_size != (sn->nlist + 1) * 16 || model_peek((uint64_t)mm_set.auxv, auxv, mm_set.auxv_size) ||
+	    memcmp(auxv, sn->list, sn->nlist * 16))
+		fuzz_fail("the mm map's auxv is not the program's");
+	/* a program that reaches the top leaves no room: the brk is then the
+	 * last page below it, which the kernel takes */
+	if (mm_set.start_brk != mm_set.brk || !mm_set.brk || mm_set.brk & (W.page - 1) ||
+	    (model_find(mm_set.brk) && mm_set.brk != W.top - W.page))
+		fuzz_fail("the brk starts at 0x%llx (0x%llx): not one free page",
+			  mm_set.start_brk, mm_set.brk);
+}
+
+/* The kernel's secureexec: the effective IDs the program gets (the
+ * file's where its set-ID bits count: not on a nosuid mount, not with
+ * no_new_privs; set-group-ID needs the group's execute bit) are not the
+ * real ones. A tracer without the privilege downgrades them afterwards,
+ * which does not change the decision. */
+static uint32_t first_euid, first_egid;
+
+static int secure_exec(const struct file *f)
+{
+	int bits = !W.nosuid && !W.nnp;
+	uint32_t euid = bits && (f->mode & 04000) ? f->uid : first_euid;
+	uint32_t egid = bits && (f->mode & 02010) == 02010 ? f->gid : first_egid;
+
+	return euid != W.uid || egid != W.gid;
 }
 
 static int prot_of(uint32_t pf)
@@ -602,15 +967,14 @@ static int which_file(const struct plan *p, int n)
 
 static void check_process(const struct plan *p, uint64_t L)
 {
-	struct seen sn = { { 0 }, 0 };
+	static struct seen sn;
 	struct elf prog, interp;
 	uint64_t bias, phdr_at, want_phdr, want_pc;
 	static uint8_t table[65536 * 56];
 	const struct vma *m;
 	const char *err;
-	char s[4200];
 
-	read_command_line();
+	memset(&sn, 0, sizeof(sn));
 	check_stack(p->sp, &sn);
 	read_elf(&prog, which_file(p, 0));
 	bias = aux(&sn, AT_ENTRY, 1) - prog.eh.e_entry;
@@ -630,8 +994,12 @@ static void check_process(const struct plan *p, uint64_t L)
 		fuzz_fail("AT_UID/EUID/GID/EGID %lu/%lu/%lu/%lu, the process has %u/%u/%u/%u",
 			  aux(&sn, AT_UID, 0), aux(&sn, AT_EUID, 0), aux(&sn, AT_GID, 0),
 			  aux(&sn, AT_EGID, 0), W.uid, W.euid, W.gid, W.egid);
-	if ((W.uid != W.euid || W.gid != W.egid) && aux(&sn, AT_SECURE, 1) != 1)
-		fuzz_fail("AT_SECURE is %lu, the IDs differ", aux(&sn, AT_SECURE, 1));
+	if (aux(&sn, AT_SECURE, 1) != (uint64_t)secure_exec(prog.f))
+		fuzz_fail("AT_SECURE is %lu, with IDs %u/%u/%u/%u", aux(&sn, AT_SECURE, 1),
+			  W.uid, W.euid, W.gid, W.egid);
+	check_auxv(&sn);
+	check_strings(&sn);
+	check_mm(&sn, p->sp);
 	/* the kernel names the program headers in the last PT_LOAD whose
 	 * file data hold the table's first byte, whatever its p_flags and
 	 * wherever the table ends; elfload maps a copy where none does */
@@ -650,12 +1018,10 @@ static void check_process(const struct plan *p, uint64_t L)
 		fuzz_fail("AT_PHDR 0x%lx: %s", phdr_at, err);
 	if (!want_phdr && memcmp(table, prog.ph, prog.phnum * 56))
 		fuzz_fail("AT_PHDR 0x%lx does not show the program headers", phdr_at);
-	read_string(aux(&sn, AT_EXECFN, 1), s, sizeof(s), "AT_EXECFN");
-	if (!prog_path || strcmp(s, prog_path))
-		fuzz_fail("AT_EXECFN is '%s', not '%s'", s, prog_path ? prog_path : "?");
 	if (aux(&sn, AT_SYSINFO_EHDR, 0) &&
-	    (!(m = model_find(aux(&sn, AT_SYSINFO_EHDR, 0))) || !m->name || strcmp(m->name, "[vdso]")))
-		fuzz_fail("AT_SYSINFO_EHDR points at no vDSO");
+	    (!(m = model_find(aux(&sn, AT_SYSINFO_EHDR, 0))) || !m->name ||
+	     strcmp(m->name, "[vdso]") || m->lo != aux(&sn, AT_SYSINFO_EHDR, 0)))
+		fuzz_fail("AT_SYSINFO_EHDR points at no vDSO's start");
 	check_image(&prog, bias, L);
 
 	want_pc = prog.eh.e_entry + bias;
@@ -678,12 +1044,52 @@ static void check_process(const struct plan *p, uint64_t L)
 	check_self();
 }
 
+/* --stop-at-entry, and only it, stops the program: after every op that
+ * changes memory, ignoring SIGTRAP while it raises it where stage1 found
+ * a tracer (which would pass it on) */
+static void check_trap(const struct plan *p)
+{
+	const struct op *ops = in_hole(p->ops, p->nops * sizeof(struct op), "ops");
+
+	if (!cmd.stop != !trap_at)
+		fuzz_fail("%s", cmd.stop ? "--stop-at-entry, and no trap" : "a trap without --stop-at-entry");
+	if (!trap_at)
+		return;
+	if ((trap_at->flags == OP_TRAP_IGNORED) != (W.traced && W.have_proc))
+		fuzz_fail("the trap is %signored, and the process is %straced",
+			  trap_at->flags ? "" : "not ", W.traced ? "" : "not ");
+	for (const struct op *op = trap_at + 1; op < ops + p->nops; op++)
+		if ((op->kind & OP_KIND_MASK) != OP_CLOSE)
+			fuzz_fail("an op of kind %u after the trap", op->kind);
+}
+
+/* How stage1 ended, against its options: exit 0 only for --map, --help
+ * or --version, and never the program with one of them. */
+void oracle_begin(void)
+{
+	read_command_line();
+	first_euid = W.euid;
+	first_egid = W.egid;
+}
+
+void oracle_check_end(int reached, int code)
+{
+	int informs = cmd.map || cmd.help || cmd.version;
+
+	if (reached && informs)
+		fuzz_fail("the program runs, with --map, --help or --version");
+	if (!reached && code == 0 && !informs)
+		fuzz_fail("exit 0 without --map, --help or --version");
+}
+
 void oracle_run(const struct hole_view *view, uint64_t plan_addr)
 {
 	const struct plan *p;
 
 	hv = view;
 	memset(closed, 0, sizeof(closed));
+	mm_taken = 0;
+	trap_at = 0;
 	p = in_hole(plan_addr, sizeof(*p), "struct plan");
 	if (p->magic != PLAN_MAGIC)
 		fuzz_fail("the plan has no magic");
@@ -694,9 +1100,9 @@ void oracle_run(const struct hole_view *view, uint64_t plan_addr)
 		"unmaps", p);
 	run_ops(in_hole(p->ops, p->nops * sizeof(struct op), "ops"), p->nops, "ops", p);
 	model_munmap(p->drop, p->drop_len);
-	/* a #! script: what runs is the model's other file, its interpreter
-	 * twice over; the ops were checked, the process is not described */
-	if (W.prog.size >= 2 && W.prog.data[0] == '#' && W.prog.data[1] == '!')
-		return;
+	check_trap(p);
+	/* a #! script: what runs is the model's other file (the script's
+	 * interpreter, and that ELF's own interpreter too) */
 	check_process(p, hv->page);
+	describe_process(p->sp, p->entry);
 }
