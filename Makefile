@@ -185,7 +185,9 @@ check:
 		$(MAKE) --no-print-directory ARCH=$${b%-qemu} $$(case $$b in *-qemu) echo QEMU=1;; esac) \
 			all fixtures >/dev/null || exit 1; done
 	$(if $(filter x86_64,$(HOST_ARCH)),echo "make check: replaying the fuzzer's inputs"; \
-		$(MAKE) --no-print-directory fuzz-replay)
+		$(MAKE) --no-print-directory fuzz-replay && \
+		echo "make check: the fuzzer's inputs, the harness against the real loader" && \
+		$(MAKE) --no-print-directory fuzz-real)
 	{ tests/run.sh $(CHECK_BUILDS); echo $$? > build/check-host.status; } | tee build/check-host.log
 	echo "make check: the guests (tests/guest)"
 	{ tests/guest/run.sh; echo $$? > build/check-guests.status; } | tee build/check-guests.log

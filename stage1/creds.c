@@ -118,11 +118,9 @@ void decide_credentials(struct image *im, const struct host *h)
 		if ((im->mode & S_ISGID) && (im->mode & S_IXGRP))
 			im->run_egid = im->gid;
 	}
-	/* as the kernel decides it: against the real IDs. Our own AT_SECURE
-	 * counts only where it did not come from our IDs (a security
-	 * module's, or file capabilities'), which the program keeps */
+	/* as the kernel decides it: against the real IDs */
 	is_setid = im->run_euid != uid || im->run_egid != gid;
-	im->secure = is_setid || (auxv_get(h->auxv, AT_SECURE) && uid == euid && gid == egid);
+	im->secure = is_setid || auxv_get(h->auxv, AT_SECURE);
 	if (is_setid && being_traced() && !capable(CAP_SETUID)) {
 		im->run_euid = uid;   /* the kernel's downgrade */
 		im->run_egid = gid;

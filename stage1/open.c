@@ -17,8 +17,10 @@ static long check_executable(int fd, const char *path, struct statx *st)
 	if (r >= 0 && S_ISDIR(st->stx_mode))
 		r = -EISDIR;
 	if (r >= 0) {
-		r = sys_faccessat2(fd, "", X_OK, AT_EMPTY_PATH);
-		if (r == -ENOSYS || r == -EINVAL)   /* before Linux 5.8 */
+		/* for the effective IDs, as execve checks; the older call
+		 * (before Linux 5.8) knows only the real ones */
+		r = sys_faccessat2(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
+		if (r == -ENOSYS || r == -EINVAL)
 			r = sys_faccessat(path, X_OK);
 	}
 	if (r >= 0 && !S_ISREG(st->stx_mode))

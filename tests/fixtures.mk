@@ -86,7 +86,7 @@ endif
 # the differential test against the kernel (tests/parity): its tool, and
 # for the host's native build its inputs besides the fixtures: the corpus
 # of other projects' ELF files, and the programs of the fuzzer's inputs
-$(B)/parity: tests/parity/parity.c
+$(B)/parity: tests/parity/parity.c tests/parity/record.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(CC) -O2 -static -Wall -Wextra -o $@ $<

@@ -151,6 +151,8 @@ void describe_end(int code, const char *text, size_t n)
 {
 	if (!record())
 		return;
+	if (prog_path)
+		rec_put(out, REC_PATH, 0, 0, 0, prog_path, strlen(prog_path));
 	rec_put(out, REC_END, 0, (uint64_t)(int64_t)code, 0, text, n);
 	if (fclose(out))
 		abort();

@@ -115,12 +115,28 @@ static int same_name(const char *a, const char *b)
 	return !strcmp(x ? x + 1 : a, y ? y + 1 : b);
 }
 
+static long may_read(const struct file *fl);
+
+/* Whether path names something under /proc: the kernel takes any
+ * number of slashes between names. */
+static int in_proc(const char *path)
+{
+	if (*path != '/')
+		return 0;
+	while (*path == '/')
+		path++;
+	return !strncmp(path, "proc/", 5);
+}
+
 static long sys_openat(const char *path, long flags)
 {
 	struct fd *f;
 	long fd;
+	size_t n = strlen(path);
 
-	if (!strncmp(path, "/proc/", 6)) {
+	if (in_proc(path)) {
+		while (path[1] == '/')
+			path++;
 		if (!W.have_proc)
 			return -ENOENT;
 		fd = new_fd(F_TEXT, 0);
@@ -148,9 +164,20 @@ static long sys_openat(const char *path, long flags)
 		fd = new_fd(F_INTERP, !!(flags & O_PATH));
 	else
 		return -ENOENT;
-	if (fd >= 0 && (f = fd_at(fd)) && !f->path_only && (file_of(f)->mode & S_IFMT) == S_IFDIR &&
+	if (fd < 0 || !(f = fd_at(fd)))
+		return fd;
+	/* a name that ends in a slash must be a directory */
+	if (n > 1 && path[n - 1] == '/' && (file_of(f)->mode & S_IFMT) != S_IFDIR) {
+		f->type = F_FREE;
+		return -ENOTDIR;
+	}
+	if (!f->path_only && (file_of(f)->mode & S_IFMT) == S_IFDIR &&
 	    (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
+	if (!f->path_only && may_read(file_of(f)) < 0) {
+		f->type = F_FREE;
+		return -EACCES;
+	}
 	return fd;
 }
 
@@ -203,16 +230,32 @@ static long sys_statx(long fd, const char *path, long flags, struct statx *st)
 	return 0;
 }
 
-/* access(X_OK) as the kernel decides it, for our effective IDs */
-static long may_exec(const struct file *fl)
+/* open for reading, as the kernel decides it for our effective IDs
+ * (root reads anything) */
+static long may_read(const struct file *fl)
 {
 	uint32_t m = fl->mode;
 
 	if (W.euid == 0)
-		return (m & 0111) || (m & S_IFMT) == S_IFDIR ? 0 : -EACCES;
+		return 0;
 	if (fl->uid == W.euid)
-		return m & 0100 ? 0 : -EACCES;
+		return m & 0400 ? 0 : -EACCES;
 	if (fl->gid == W.egid)
+		return m & 0040 ? 0 : -EACCES;
+	return m & 0004 ? 0 : -EACCES;
+}
+
+/* access(X_OK) as the kernel decides it: for the real IDs, or with
+ * AT_EACCESS the effective ones */
+static long may_exec(const struct file *fl, int eaccess)
+{
+	uint32_t m = fl->mode, uid = eaccess ? W.euid : W.uid, gid = eaccess ? W.egid : W.gid;
+
+	if (uid == 0)
+		return (m & 0111) || (m & S_IFMT) == S_IFDIR ? 0 : -EACCES;
+	if (fl->uid == uid)
+		return m & 0100 ? 0 : -EACCES;
+	if (fl->gid == gid)
 		return m & 0010 ? 0 : -EACCES;
 	return m & 0001 ? 0 : -EACCES;
 }
@@ -302,13 +345,15 @@ long fuzz_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_faccessat2:
 		if (W.no_faccessat2)
 			return -ENOSYS;   /* before Linux 5.8 */
-		if (!(fp = fd_at(a)) || fp->type == F_TEXT)
+		if (!(fp = fd_at(a)))
 			return -EBADF;
-		return may_exec(file_of(fp));
+		if (fp->type == F_TEXT)   /* /proc's files: 0444 */
+			return -EACCES;
+		return may_exec(file_of(fp), !!(d & AT_EACCESS));
 	case __NR_faccessat:
 		if (prog_path && !strcmp((const char *)b, prog_path))
-			return may_exec(&W.prog);
-		return W.interp.present ? may_exec(&W.interp) : -ENOENT;
+			return may_exec(&W.prog, 0);
+		return W.interp.present ? may_exec(&W.interp, 0) : -ENOENT;
 	case __NR_mmap:
 		return sys_mmap((uint64_t)a, (uint64_t)b, c, d, e, (uint64_t)f);
 	case __NR_munmap:

@@ -11,8 +11,9 @@
 #include <linux/auxvec.h>
 #include <linux/elf.h>
 #include "fuzz.h"
+#include "image.h"
 
-extern char __executable_start[], etext[], _end[];
+extern char __executable_start[];
 static uint64_t arena_cur = ARENA_TOP, arena_low = ARENA_TOP, hole_used;
 
 static void map_fixed(uint64_t at, uint64_t len)
@@ -135,8 +136,11 @@ static long *fake_stack(void)
 long *memory_reset(void)
 {
 	uint64_t P = W.page, image = (uint64_t)__executable_start & ~(P - 1);
-	uint64_t text = ((uint64_t)etext + P - 1) & ~(P - 1);
-	uint64_t end = ((uint64_t)_end + P - 1) & ~(P - 1);
+	/* the real elfload's size, where the harness's code is: the
+	 * address-space limits count it */
+	uint64_t text = image + ((ELFLOAD_TEXT_SIZE + P - 1) & ~(P - 1));
+	uint64_t data = image + (ELFLOAD_DATA_VADDR - ELFLOAD_TEXT_VADDR);
+	uint64_t end = (data + ELFLOAD_DATA_SIZE + P - 1) & ~(P - 1);
 	uint64_t stack = W.rlim_stack < (128 << 10) ? W.rlim_stack : (128 << 10);
 
 	map_once();
@@ -149,8 +153,9 @@ long *memory_reset(void)
 
 	model_add(image, text, PROT_READ | PROT_EXEC, V_ANON, OWN_STAGE1,
 		  "/usr/local/bin/elfload");
-	if (end > text)
-		model_add(text, end, PROT_READ | PROT_WRITE, V_ANON, OWN_STAGE1,
+	data = (data & ~(P - 1)) > text ? (data & ~(P - 1)) : text;   /* larger pages */
+	if (end > data)
+		model_add(data, end, PROT_READ | PROT_WRITE, V_ANON, OWN_STAGE1,
 			  "/usr/local/bin/elfload");
 	stack = (stack + P - 1) & ~(P - 1);
 	model_add(FAKE_STACK_TOP - stack, FAKE_STACK_TOP, PROT_READ | PROT_WRITE, V_ANON,

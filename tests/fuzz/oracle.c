@@ -697,17 +697,22 @@ static void check_mm(const struct seen *sn, uint64_t sp)
 /* The kernel's secureexec: the effective IDs the program gets (the
  * file's where its set-ID bits count: not on a nosuid mount, not with
  * no_new_privs; set-group-ID needs the group's execute bit) are not the
- * real ones. A tracer without the privilege downgrades them afterwards,
+ * real ones, or elfload itself was started secure (Linux 6.18 also
+ * counts a change of the effective IDs, which elfload's own AT_SECURE
+ * shows). A tracer without the privilege downgrades the IDs afterwards,
  * which does not change the decision. */
 static uint32_t first_euid, first_egid;
 
 static int secure_exec(const struct file *f)
 {
-	int bits = !W.nosuid && !W.nnp;
+	int bits = !W.nosuid && !W.nnp, own = 0;
 	uint32_t euid = bits && (f->mode & 04000) ? f->uid : first_euid;
 	uint32_t egid = bits && (f->mode & 02010) == 02010 ? f->gid : first_egid;
 
-	return euid != W.uid || egid != W.gid;
+	for (size_t i = 0; first_auxv[2 * i] != AT_NULL; i++)
+		if (first_auxv[2 * i] == AT_SECURE)
+			own = !!first_auxv[2 * i + 1];
+	return euid != W.uid || egid != W.gid || own;
 }
 
 static int prot_of(uint32_t pf)

@@ -17,6 +17,16 @@
  * difference (at most 20, then "... N more"). -q prints nothing for a file
  * that agrees. Exit status 0 agree, 1 differ, 2 parity itself failed.
  *
+ *   parity -r RECORD [-i INTERP] [-n NAME] [-t SECONDS] [-q] FILE COMMAND...
+ *
+ * With -r the other side is not the kernel but the fuzz harness's model
+ * of it: RECORD is what tests/fuzz/describe.c wrote of one input (format
+ * in record.h), COMMAND runs elfload --stop-at-entry on that input's
+ * machine (tests/fuzz/real.py), FILE and INTERP are the program's
+ * and interpreter's bytes. The same comparison runs, "kernel" reads
+ * "model" in its lines, refusals must match in status and message, and
+ * what the model cannot know is left out (the list below, at -r).
+ *
  * Page addresses in the output are link-time addresses (p_vaddr's, without
  * either side's bias); the interpreter's pages say "interp page". Stack
  * positions are "top-0xN": N bytes below the end of the stack mapping.
@@ -72,6 +82,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "record.h"
 
 /* ---- the auxiliary vector: names and how each entry is compared ---- */
 
@@ -166,15 +177,50 @@ static const char *auxv_name(unsigned long type)
 	return buf[n];
 }
 
+static const char *record_file;	/* -r: the other side is this record */
+
+/* ---- with -r: what the model cannot know ------------------------------
+ *
+ * The fuzz harness gives stage1 a first stack of its own making: the
+ * entries elfload passes through unchanged are the kernel's there only
+ * in kind. So, against a record: AT_HWCAP's value is not compared, and
+ * the entries this kernel gives that the harness's first stack has not
+ * (model_lacks[]) are left out of elfload's side, with their 16 bytes
+ * each in the stack's length. AT_SYSINFO_EHDR is left out of both: the
+ * vDSO's place is the kernel's, so whether a segment needs its pages
+ * (and it goes) is not the model's to know. AT_PHDR is not compared
+ * where it names a copy (no PT_LOAD holds the table): the copy's place
+ * is elfload's layout. AT_RANDOM's bytes are not compared in either
+ * mode (above). */
+static const unsigned long model_lacks[] = {
+	26 /* AT_HWCAP2 */, 27 /* AT_RSEQ_FEATURE_SIZE */, 28 /* AT_RSEQ_ALIGN */,
+	29 /* AT_HWCAP3 */, 30 /* AT_HWCAP4 */, 51 /* AT_MINSIGSTKSZ */,
+};
+#define X_AT_HWCAP 16
+
+static int lacked(unsigned long type, int elfload)
+{
+	if (type == X_AT_SYSINFO_EHDR)
+		return 1;
+	for (size_t i = 0; elfload && i < sizeof(model_lacks) / sizeof(*model_lacks); i++)
+		if (model_lacks[i] == type)
+			return 1;
+	return 0;
+}
+
 static enum rule rule_of(unsigned long type)
 {
 	const struct auxv_rule *r = auxv_rule(type);
+
+	if (record_file && type == X_AT_HWCAP)
+		return R_SKIP;
 	return r ? r->rule : R_EQUAL;
 }
 
 /* ---- small helpers ---- */
 
-static const char *file_arg;	/* FILE as given, for the output lines */
+static const char *file_arg;	/* FILE as given */
+static const char *name_arg;	/* FILE, or -n's NAME: for the output lines */
 
 static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...);
 
@@ -237,6 +283,11 @@ static const char *signame(int sig)
 
 enum verdict { V_NONE, V_RAN, V_REFUSED, V_KILLED, V_HANG };
 
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+
 struct map {
 	uint64_t lo, hi, off, inode;
 	char perms[5];
@@ -245,6 +296,8 @@ struct map {
 	int anon;		/* no file behind it: untouched pages are zero */
 	int eof_known;		/* a file of known size: pages past it SIGBUS */
 	uint64_t eof;		/* its size rounded up to a page */
+	int rec;		/* from a record: REC_* + 1, its pages' state */
+	const unsigned char *bytes;	/* REC_DATA: [lo, hi)'s */
 };
 
 struct side {
@@ -263,6 +316,8 @@ struct side {
 	unsigned char *stack;	/* [startstack, top) */
 	size_t stacklen;
 	uint64_t pbias, ibias;
+	int status;		/* V_REFUSED: the exit status */
+	struct buf *err;	/* what it wrote to stderr, for -r */
 	/* pagemap cache */
 	uint64_t pm_first;
 	size_t pm_n;
@@ -289,7 +344,7 @@ static void fail(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "parity: %s: ", file_arg ? file_arg : "");
+	fprintf(stderr, "parity: %s: ", name_arg ? name_arg : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -311,11 +366,6 @@ static void on_sigchld(int sig)
 	}
 	errno = e;
 }
-
-struct buf {
-	char *p;
-	size_t n, cap;
-};
 
 static void buf_add(struct buf *b, const char *s, size_t n)
 {
@@ -530,14 +580,11 @@ static char *oneline(struct buf *b)
 	return s;
 }
 
-static void run_elfload(const char *elfload, char **argv, int argc, double timeout)
+/* "elfload --stop-at-entry FILE ARGS..." */
+static char **elfload_argv(char **argv, int argc)
 {
-	int ep[2], op[2], st, execs = 0, first = 1;
-	double deadline = now() + timeout;
 	char **eargv = xmalloc((size_t)(argc + 4) * sizeof(char *));
-	struct buf err = { 0 };
 	int n = 0;
-	pid_t pid;
 
 	eargv[n++] = "elfload";
 	eargv[n++] = "--stop-at-entry";
@@ -546,7 +593,19 @@ static void run_elfload(const char *elfload, char **argv, int argc, double timeo
 	for (int i = 0; i < argc; i++)
 		eargv[n++] = argv[i];
 	eargv[n] = 0;
+	return eargv;
+}
 
+/* Runs elfload (or, with -r, a command that ends in running it) to the
+ * SIGTRAP of --stop-at-entry. */
+static void run_elfload(const char *elfload, char **eargv, double timeout)
+{
+	int ep[2], op[2], st, execs = 0, first = 1;
+	double deadline = now() + timeout;
+	static struct buf err;
+	pid_t pid;
+
+	E.err = &err;
 	pipe_cloexec(ep);
 	pipe_cloexec(op);
 	pid = fork();
@@ -559,9 +618,18 @@ static void run_elfload(const char *elfload, char **argv, int argc, double timeo
 		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 			child_exec_failed(ep[1], -errno);
 		raise(SIGSTOP);
-		no_randomize();
+		if (!record_file)
+			no_randomize();
 		if (dup2(op[1], 2) < 0)
 			child_exec_failed(ep[1], -errno);
+		/* --map's output: the model keeps none of it */
+		if (record_file) {
+			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null < 0 || dup2(null, 1) < 0)
+				child_exec_failed(ep[1], -errno);
+			close(null);
+		}
 		execve(elfload, eargv, environ);
 		child_exec_failed(ep[1], errno);
 	}
@@ -581,6 +649,7 @@ static void run_elfload(const char *elfload, char **argv, int argc, double timeo
 				fail("cannot run %s: %s", elfload, strerror(e < 0 ? -e : e));
 			drain(&op[0], &err);
 			E.v = V_REFUSED;
+			E.status = WEXITSTATUS(st);
 			E.brief = str_printf("status %d", WEXITSTATUS(st));
 			E.text = str_printf("refused: %s: %s", E.brief, oneline(&err));
 			return;
@@ -748,10 +817,33 @@ static uint64_t auxv_get(const struct side *s, unsigned long type, int *found)
 	return 0;
 }
 
+/* A record's memory: the bytes of its REC_DATA runs, REC_ZERO's zeros */
+static int read_record(const struct side *s, unsigned char *dst, size_t len, uint64_t addr)
+{
+	while (len) {
+		const struct map *m = find_map(s, addr);
+		size_t n;
+
+		if (!m || (m->rec != REC_DATA + 1 && m->rec != REC_ZERO + 1))
+			return -1;
+		n = m->hi - addr < len ? (size_t)(m->hi - addr) : len;
+		if (m->rec == REC_ZERO + 1)
+			memset(dst, 0, n);
+		else
+			memcpy(dst, m->bytes + (addr - m->lo), n);
+		dst += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int read_mem(const struct side *s, void *dst, size_t len, uint64_t addr)
 {
 	size_t n = 0;
 
+	if (s->memfd < 0)
+		return read_record(s, dst, len, addr);
 	while (n < len) {
 		ssize_t k = pread(s->memfd, (char *)dst + n, len - n, (off_t)(addr + n));
 		if (k < 0 && errno == EINTR)
@@ -980,6 +1072,16 @@ static void page_diff(int kind, int interp, uint64_t lo, uint64_t hi, const char
 		last_of_kind[kind] = (long)(d - diffs);
 }
 
+/* With -r the other side is the model: "kernel" in a message names it. */
+static const char *as_said(char *msg)
+{
+	char *k;
+
+	while (record_file && (k = strstr(msg, "kernel")))
+		memcpy(k, "model", 5), memmove(k + 5, k + 6, strlen(k + 6) + 1);
+	return msg;
+}
+
 static void print_diffs(void)
 {
 	size_t shown = ndiffs > 20 ? 20 : ndiffs;
@@ -987,17 +1089,18 @@ static void print_diffs(void)
 	for (size_t i = 0; i < shown; i++) {
 		struct diff *d = &diffs[i];
 		if (!d->label)
-			printf("%s: differ: %s\n", file_arg, d->msg);
+			printf("%s: differ: %s\n", name_arg, as_said(d->msg));
 		else if (d->hi - d->lo <= page_size || d->kind == D_LINE)
-			printf("%s: differ: %spage 0x%llx (%s): %s\n", file_arg,
-			       d->interp ? "interp " : "", (unsigned long long)d->lo, d->label, d->msg);
+			printf("%s: differ: %spage 0x%llx (%s): %s\n", name_arg,
+			       d->interp ? "interp " : "", (unsigned long long)d->lo, d->label,
+			       as_said(d->msg));
 		else
-			printf("%s: differ: %spages 0x%llx-0x%llx (%s): %s\n", file_arg,
+			printf("%s: differ: %spages 0x%llx-0x%llx (%s): %s\n", name_arg,
 			       d->interp ? "interp " : "", (unsigned long long)d->lo,
-			       (unsigned long long)d->hi, d->label, d->msg);
+			       (unsigned long long)d->hi, d->label, as_said(d->msg));
 	}
 	if (ndiffs > shown)
-		printf("%s: ... %zu more\n", file_arg, ndiffs - shown);
+		printf("%s: ... %zu more\n", name_arg, ndiffs - shown);
 }
 
 /* ---- comparing the auxiliary vectors ---- */
@@ -1079,11 +1182,40 @@ static char *type_list(const uint64_t *a, size_t n)
 	return b.p ? b.p : xstrdup("(none)");
 }
 
+/* -r: a side's entries less those not compared (elfload's: less
+ * model_lacks[] too); how many went in *dropped */
+static uint64_t *drop_lacked(const uint64_t *a, size_t *n, size_t *dropped, int elfload)
+{
+	uint64_t *out = xmalloc(16 * *n + 16);
+	size_t k = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!lacked((unsigned long)a[2 * i], elfload)) {
+			out[2 * k] = a[2 * i];
+			out[2 * k + 1] = a[2 * i + 1];
+			k++;
+		}
+	*dropped = *n - k;
+	*n = k;
+	return out;
+}
+
+static long lacked_entries;	/* -r: entries left out, elfload's less the model's */
+
 static void compare_auxv(const char *what, const uint64_t *ka, size_t kn, const uint64_t *ea,
 			 size_t en)
 {
-	int same_types = kn == en;
+	int same_types;
 	char *why;
+
+	if (record_file) {
+		size_t dk, de;
+
+		ka = drop_lacked(ka, &kn, &dk, 0);
+		ea = drop_lacked(ea, &en, &de, 1);
+		lacked_entries = (long)de - (long)dk;
+	}
+	same_types = kn == en;
 
 	for (size_t i = 0; same_types && i < kn; i++)
 		if (ka[2 * i] != ea[2 * i])
@@ -1247,11 +1379,14 @@ static void compare_stack(void)
 	if (strncmp(K.stackmap->perms, E.stackmap->perms, 3))
 		differ("stack: protection kernel %.3s, elfload %.3s", K.stackmap->perms,
 		       E.stackmap->perms);
-	if (K.stacklen != E.stacklen)
-		differ("stack: %llu bytes %s than the kernel's",
-		       (unsigned long long)(E.stacklen > K.stacklen ? E.stacklen - K.stacklen
-								    : K.stacklen - E.stacklen),
-		       E.stacklen > K.stacklen ? "lower" : "higher");
+	{
+		uint64_t kl = K.stacklen + 16 * lacked_entries;	/* 0 but with -r */
+
+		if (kl != E.stacklen)
+			differ("stack: %llu bytes %s than the kernel's",
+			       (unsigned long long)(E.stacklen > kl ? E.stacklen - kl : kl - E.stacklen),
+			       E.stacklen > kl ? "lower" : "higher");
+	}
 	vk = parse_vec(&K);
 	ve = parse_vec(&E);
 	if (!vk.ok || !ve.ok) {
@@ -1307,7 +1442,9 @@ static void compare_stack(void)
 
 /* ---- comparing the segments' pages ---- */
 
-enum pstate { P_UNMAPPED, P_ZERO, P_DATA, P_UNREADABLE, P_MIXED };
+enum pstate { P_UNMAPPED, P_ZERO, P_DATA, P_UNREADABLE, P_MIXED, P_UNKNOWN };
+
+static uint64_t unknown_pages;	/* -r: pages the record has no bytes of */
 
 static unsigned char *kbuf, *ebuf, *zero;
 
@@ -1333,6 +1470,9 @@ static enum pstate range_state(const struct map *m, uint64_t a)
 {
 	if (!m)
 		return P_UNMAPPED;
+	if (m->rec)
+		return m->rec == REC_ZERO + 1 ? P_ZERO : m->rec == REC_FAULT + 1 ? P_UNREADABLE :
+		       m->rec == REC_UNKNOWN + 1 ? P_UNKNOWN : P_MIXED;
 	if (m->anon && m->rss == 0 && m->swap == 0)
 		return P_ZERO;
 	if (m->eof_known && m->off + (a - m->lo) >= m->eof)
@@ -1372,6 +1512,10 @@ static void compare_contents(int interp, uint64_t lo, uint64_t kp, uint64_t ep, 
 	const unsigned char *a = sk == P_ZERO ? zero : kbuf, *b = se == P_ZERO ? zero : ebuf;
 	size_t first = 0, n = 0;
 
+	if (sk == P_UNKNOWN || se == P_UNKNOWN) {
+		unknown_pages++;
+		return;
+	}
 	if ((sk == P_UNREADABLE) != (se == P_UNREADABLE)) {
 		page_diff(D_READ, interp, lo, lo + page_size, label,
 			  str_printf("contents kernel %s, elfload %s", state_name(sk), state_name(se)));
@@ -1536,6 +1680,11 @@ static void compare_segments(const struct elf *e, int interp, uint64_t kb, uint6
 		}
 		rk = range_state(mk, a + kb);
 		re = range_state(me, a + eb);
+		if (rk == P_UNKNOWN) {
+			unknown_pages += (b - a) / page_size;
+			free(label);
+			continue;
+		}
 		if (rk != P_MIXED && re != P_MIXED) {
 			/* the whole range at once: zero or past a file's end */
 			if ((rk == P_UNREADABLE) != (re == P_UNREADABLE))
@@ -1563,11 +1712,16 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: parity [-t SECONDS] [-q] ELFLOAD FILE [ARGS...]\n"
+		"       parity -r RECORD [-i INTERP] [-n NAME] [-t SECONDS] [-q] FILE COMMAND...\n"
 		"  runs FILE under the kernel's execve and under ELFLOAD --stop-at-entry,\n"
 		"  both stopped before the first instruction, and compares the verdicts,\n"
 		"  auxv, stack and PT_LOAD pages; exit 0 agree, 1 differ, 2 failure\n"
 		"  -t SECONDS  how long each run may take to stop (default 10)\n"
-		"  -q          print nothing for a file that agrees\n");
+		"  -q          print nothing for a file that agrees\n"
+		"  -r RECORD   compare with the fuzz harness's RECORD instead of the kernel:\n"
+		"              COMMAND runs elfload --stop-at-entry on FILE (as the\n"
+		"              record's program), INTERP is its interpreter's file\n"
+		"  -n NAME     NAME instead of FILE in the output\n");
 	exit(2);
 }
 
@@ -1758,7 +1912,7 @@ static void print_documented(void)
 {
 	for (int i = 0; i < NDOC; i++)
 		if (doc_seen[i])
-			printf("%s: documented: %s\n", file_arg, documented[i]);
+			printf("%s: documented: %s\n", name_arg, documented[i]);
 }
 
 /* The bias of the program: AT_ENTRY less e_entry of the ELF that runs
@@ -1782,83 +1936,154 @@ static int entry_of(const char *file, uint64_t *entry)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* ---- -r: the model's side, from the fuzz harness's record ---- */
+
+static void add_record_map(const struct rec_item *it, const void *bytes, size_t *cap)
 {
-	double timeout = 10;
-	int quiet = 0, opt, script;
-	const char *elfload;
-	char **pargv, tmp[4096];
+	struct map m = { 0 };
+	int prot = it->arg & 7;
+
+	m.lo = it->a;
+	m.hi = it->b;
+	snprintf(m.perms, sizeof(m.perms), "%c%c%cp", prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
+		 prot & 4 ? 'x' : '-');
+	m.path = "";
+	m.rec = (int)(it->arg >> 8) + 1;
+	m.bytes = bytes;
+	if (m.rec == REC_DATA + 1 && it->len != m.hi - m.lo)
+		fail("%s: a run of 0x%llx bytes holds 0x%llx", record_file,
+		     (unsigned long long)(m.hi - m.lo), (unsigned long long)it->len);
+	if (K.nmaps == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		K.maps = xrealloc(K.maps, *cap * sizeof(*K.maps));
+	}
+	K.maps[K.nmaps++] = m;
+}
+
+static void end_of_record(const struct rec_item *it, const void *bytes)
+{
+	static struct buf err;
+
+	K.err = &err;
+	if ((int64_t)it->a == -1) {
+		K.v = V_RAN;
+		K.text = K.brief = "ran";
+		return;
+	}
+	buf_add(&err, bytes, it->len);
+	K.v = V_REFUSED;
+	K.status = (int)it->a;
+	K.brief = str_printf("status %d", K.status);
+	K.text = str_printf("refused: %s: %s", K.brief, oneline(&err));
+}
+
+static void load_record(void)
+{
+	struct rec r;
+	const struct rec_item *it;
+	const void *bytes;
+	size_t cap = 0;
+	struct vec v;
+
+	errno = 0;
+	if (rec_load(&r, record_file) < 0)
+		fail("%s: %s", record_file, errno ? strerror(errno) : "not a record");
+	K.name = "model";
+	while ((it = rec_next(&r, &bytes)))
+		if (it->tag == REC_END)
+			end_of_record(it, bytes);
+		else if (it->tag == REC_MAP)
+			add_record_map(it, bytes, &cap);
+		else if (it->tag == REC_STACK) {
+			K.startstack = it->a;
+			K.top = it->b;
+			K.stack = (unsigned char *)bytes;
+			K.stacklen = it->len;
+		}
+	if (K.v == V_NONE)
+		fail("%s: the record has no end", record_file);
+	if (!K.stack)
+		return;
+	K.stackmap = find_map(&K, K.startstack);
+	v = parse_vec(&K);
+	if (!v.ok)
+		fail("%s: the record's stack has no argc, argv, envp and auxv", record_file);
+	K.nauxv = v.nauxv;
+	K.auxv = xmalloc(16 * v.nauxv + 16);
+	for (size_t i = 0; i < 2 * v.nauxv; i++)
+		K.auxv[i] = word(&K, v.auxv + 8 * i);
+}
+
+/* The same end on both sides: the same refusal (status and what it
+ * wrote), exit 0 with the same message, or both at the program (-1). */
+static int record_verdict(int quiet)
+{
+	if (K.v == V_RAN && E.v == V_RAN)
+		return -1;
+	if (K.v == V_REFUSED && E.v == V_REFUSED && K.status == E.status) {
+		const char *k = K.err->p ? K.err->p : "", *e = E.err->p ? E.err->p : "";
+
+		if (K.err->n == E.err->n && !memcmp(k, e, K.err->n)) {
+			if (!quiet)
+				printf("%s: agree: both exit %d\n", name_arg, K.status);
+			return 0;
+		}
+		printf("%s: differ: message: model \"%s\", elfload \"%s\"\n", name_arg,
+		       oneline(K.err), oneline(E.err));
+		return 1;
+	}
+	printf("%s: differ: verdict: model %s, elfload %s\n", name_arg, K.text, E.text);
+	return 1;
+}
+
+/* The interpreter's pages are compared where the model loaded one: at
+ * AT_BASE, or, for an ET_EXEC one (AT_BASE 0), where its first PT_LOAD
+ * is mapped. */
+static int interp_loaded(const struct elf *e)
+{
+	if (K.ibias || E.ibias)
+		return 1;
+	for (size_t i = 0; i < e->phnum; i++)
+		if (e->ph[i].p_type == PT_LOAD && e->ph[i].p_memsz)
+			return find_map(&K, e->ph[i].p_vaddr) != 0;
+	return 0;
+}
+
+static void print_unknown(void)
+{
+	if (unknown_pages)
+		printf("%s: not compared: %llu pages the record has no bytes of\n", name_arg,
+		       (unsigned long long)unknown_pages);
+}
+
+/* -r: AT_PHDR naming a copy is where elfload's layout put it */
+static void drop_phdr_copy(const struct elf *prog)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ndiffs; i++)
+		if (diffs[i].label || strncmp(diffs[i].msg, "auxv AT_PHDR:", 13) || !prog->ok ||
+		    loads_hold(prog, prog->phoff))
+			diffs[k++] = diffs[i];
+	ndiffs = k;
+}
+
+/* Both sides stopped at the program: what they left for it. */
+static int compare_processes(int quiet, const char *interp_file)
+{
 	struct elf prog = { 0 }, interp = { 0 };
-	struct sigaction sa;
+	char tmp[4096];
+	int script;
 
-	while ((opt = getopt(argc, argv, "+t:qh")) != -1) {
-		char *end;
-		switch (opt) {
-		case 't':
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0))
-				usage();
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (argc - optind < 2)
-		usage();
-	elfload = argv[optind];
-	file_arg = argv[optind + 1];
-	pargv = argv + optind + 1;
-
-	setvbuf(stdout, 0, _IOLBF, 0);
-	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
-		fail("pipe: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigchld;
-	sa.sa_flags = SA_RESTART;	/* and no SA_NOCLDSTOP: ptrace stops wake us too */
-	sigaction(SIGCHLD, &sa, 0);
-
-	run_kernel(pargv, timeout);
-	run_elfload(elfload, pargv, argc - optind - 1, timeout);
-
-	if (K.v != V_RAN || E.v != V_RAN) {
-		int rc;
-		int kno = K.v == V_REFUSED || K.v == V_KILLED;
-		int eno = E.v == V_REFUSED || E.v == V_KILLED;
-		if (kno && eno) {
-			if (!quiet)
-				printf("%s: agree: both refused (kernel: %s; elfload: %s)\n", file_arg,
-				       K.brief, E.brief);
-			rc = 0;
-		} else if (K.v == V_HANG && E.v == V_HANG) {
-			if (!quiet)
-				printf("%s: agree: both hang\n", file_arg);
-			rc = 0;
-		} else {
-			struct elf e = { 0 };
-			int doc;
-
-			if (!is_script(file_arg, tmp, sizeof(tmp)))
-				read_elf(file_arg, &e);
-			doc = documented_verdict(&e);
-			if (doc >= 0) {
-				if (!quiet)
-					printf("%s: agree but as documented: %s\n", file_arg, documented[doc]);
-				rc = 0;
-			} else {
-				printf("%s: differ: verdict: kernel %s, elfload %s\n", file_arg, K.text, E.text);
-				rc = 1;
-			}
-		}
-		kill_side(&K);
+	if (record_file && !K.stack) {
+		if (!quiet)
+			printf("%s: agree: both ran (a #! script: the model describes no process)\n",
+			       name_arg);
 		kill_side(&E);
-		return rc;
+		return 0;
 	}
-
-	/* both ran: what they left for the program */
-	collect(&K);
+	if (!record_file)
+		collect(&K);
 	collect(&E);
 
 	script = is_script(file_arg, tmp, sizeof(tmp));
@@ -1891,24 +2116,131 @@ int main(int argc, char **argv)
 		if (!zero)
 			fail("out of memory");
 		compare_segments(&prog, 0, K.pbias, E.pbias);
-		if (prog.interp) {
-			read_elf(prog.interp, &interp);
-			if (interp.ok && interp.ph)
+		if (!record_file && prog.interp)
+			interp_file = prog.interp;
+		if (interp_file) {
+			read_elf(interp_file, &interp);
+			if (interp.ok && interp.ph && (!record_file || interp_loaded(&interp)))
 				compare_segments(&interp, 1, K.ibias, E.ibias);
 		}
 	}
 
 	kill_side(&K);
 	kill_side(&E);
-	drop_documented(&prog);
+	if (!record_file)
+		drop_documented(&prog);
+	else
+		drop_phdr_copy(&prog);
 	if (!ndiffs) {
 		if (!quiet)
-			printf("%s: agree: both ran\n", file_arg);
+			printf("%s: agree: both ran\n", name_arg);
 		if (!quiet)
 			print_documented();
+		if (!quiet)
+			print_unknown();
 		return 0;
 	}
 	print_diffs();
 	print_documented();
+	print_unknown();
 	return 1;
+}
+
+/* Neither side at the program, or only one: the kernel's verdict and
+ * elfload's. */
+static int compare_verdicts(int quiet)
+{
+	int rc, kno = K.v == V_REFUSED || K.v == V_KILLED, eno = E.v == V_REFUSED || E.v == V_KILLED;
+	char tmp[4096];
+
+	if (kno && eno) {
+		if (!quiet)
+			printf("%s: agree: both refused (kernel: %s; elfload: %s)\n", name_arg,
+			       K.brief, E.brief);
+		rc = 0;
+	} else if (K.v == V_HANG && E.v == V_HANG) {
+		if (!quiet)
+			printf("%s: agree: both hang\n", name_arg);
+		rc = 0;
+	} else {
+		struct elf e = { 0 };
+		int doc;
+
+		if (!is_script(file_arg, tmp, sizeof(tmp)))
+			read_elf(file_arg, &e);
+		doc = documented_verdict(&e);
+		if (doc >= 0) {
+			if (!quiet)
+				printf("%s: agree but as documented: %s\n", name_arg, documented[doc]);
+			rc = 0;
+		} else {
+			printf("%s: differ: verdict: kernel %s, elfload %s\n", name_arg, K.text, E.text);
+			rc = 1;
+		}
+	}
+	kill_side(&K);
+	kill_side(&E);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	double timeout = 10;
+	int quiet = 0, opt, rc;
+	const char *interp_file = 0;
+	struct sigaction sa;
+
+	while ((opt = getopt(argc, argv, "+t:qr:i:n:h")) != -1) {
+		char *end;
+		switch (opt) {
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || !(timeout > 0))
+				usage();
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'r':
+			record_file = optarg;
+			break;
+		case 'i':
+			interp_file = optarg;
+			break;
+		case 'n':
+			name_arg = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind < 2 || (interp_file && !record_file))
+		usage();
+	file_arg = argv[optind + !record_file];
+	if (!name_arg)
+		name_arg = file_arg;
+
+	setvbuf(stdout, 0, _IOLBF, 0);
+	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
+		fail("pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART;	/* and no SA_NOCLDSTOP: ptrace stops wake us too */
+	sigaction(SIGCHLD, &sa, 0);
+
+	if (record_file) {
+		load_record();
+		run_elfload(argv[optind + 1], argv + optind + 1, timeout);
+		rc = record_verdict(quiet);
+	} else {
+		run_kernel(argv + optind + 1, timeout);
+		run_elfload(argv[optind], elfload_argv(argv + optind + 1, argc - optind - 1),
+			    timeout);
+		rc = K.v != V_RAN || E.v != V_RAN ? compare_verdicts(quiet) : -1;
+	}
+	if (rc >= 0) {
+		kill_side(&E);
+		return rc;
+	}
+	return compare_processes(quiet, interp_file);
 }
