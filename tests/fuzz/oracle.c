@@ -668,7 +668,7 @@ static void check_strings(const struct seen *sn)
 
 /* What PR_SET_MM_MAP told the kernel, where it took it: /proc/PID/
  * cmdline, environ, auxv and stat read these. */
-static void check_mm(const struct seen *sn, uint64_t sp)
+static void check_mm(const struct seen *sn, uint64_t sp, uint64_t image_end)
 {
 	static uint8_t auxv[SAVED_AUXV_BYTES];
 
@@ -686,10 +686,11 @@ static void check_mm(const struct seen *sn, uint64_t sp)
 	if (mm_set.auxv_size != (sn->nlist + 1) * 16 || model_peek((uint64_t)mm_set.auxv, auxv, mm_set.auxv_size) ||
 	    memcmp(auxv, sn->list, sn->nlist * 16))
 		fuzz_fail("the mm map's auxv is not the program's");
-	/* a program that reaches the top leaves no room: the brk is then the
-	 * last page below it, which the kernel takes */
+	/* a program that reaches the top of the window leaves no room: the
+	 * brk is then its own last page, as the kernel takes no brk at the
+	 * top itself */
 	if (mm_set.start_brk != mm_set.brk || !mm_set.brk || mm_set.brk & (W.page - 1) ||
-	    (model_find(mm_set.brk) && mm_set.brk != W.top - W.page))
+	    (model_find(mm_set.brk) && mm_set.brk + W.page < image_end))
 		fuzz_fail("the brk starts at 0x%llx (0x%llx): not one free page",
 			  mm_set.start_brk, mm_set.brk);
 }
@@ -713,6 +714,20 @@ static int secure_exec(const struct file *f)
 		if (first_auxv[2 * i] == AT_SECURE)
 			own = !!first_auxv[2 * i + 1];
 	return euid != W.uid || egid != W.gid || own;
+}
+
+/* The end of the program's highest segment, on a page */
+static uint64_t image_end(const struct elf *e, uint64_t bias)
+{
+	uint64_t end = 0;
+
+	for (uint64_t i = 0; i < e->phnum; i++) {
+		Elf64_Phdr ph = phdr(e, i);
+
+		if (ph.p_type == PT_LOAD && ph.p_vaddr + ph.p_memsz + bias > end)
+			end = ph.p_vaddr + ph.p_memsz + bias;
+	}
+	return (end + W.page - 1) & ~(W.page - 1);
 }
 
 static int prot_of(uint32_t pf)
@@ -790,10 +805,11 @@ static void k_bytes(const struct elf *e, const struct kseg *k, uint64_t page, ui
 
 	if (page == k_zeroed(k, L) && b > k->fend)
 		b = k->fend > a ? k->fend : a;
-	n = off < e->f->size ? e->f->size - off : 0;
+	n = off < e->f->size ? e->f->size - off : 0;   /* none before offset 0 either */
 	if (n > b - a)
 		n = b - a;
-	memcpy(bytes + (a - page), e->f->data + off, n);
+	if (n)
+		memcpy(bytes + (a - page), e->f->data + off, n);
 	memset(bytes + (a - page) + n, 0, b - a - n);
 }
 
@@ -1004,7 +1020,7 @@ static void check_process(const struct plan *p, uint64_t L)
 			  W.uid, W.euid, W.gid, W.egid);
 	check_auxv(&sn);
 	check_strings(&sn);
-	check_mm(&sn, p->sp);
+	check_mm(&sn, p->sp, image_end(&prog, bias));
 	/* the kernel names the program headers in the last PT_LOAD whose
 	 * file data hold the table's first byte, whatever its p_flags and
 	 * wherever the table ends; elfload maps a copy where none does */
