@@ -14,8 +14,8 @@ source "$(dirname "$0")/lib.sh"
 prog=${1:-$B/small}
 out=$B/startup.times
 if [[ -z ${1:-} ]]; then
-	gate "elfload runs the program as the kernel does (data, bss, AT_PHDR, AT_RANDOM, argv)" \
-		test "$("$ELFLOAD" "$prog" check)" = "$("$prog" check)"
+	gate "elfload runs the program as the kernel does (data, bss, AT_PHDR, AT_RANDOM, argv), with and without --aslr" \
+		test "$("$ELFLOAD" "$prog" check)/$("$ELFLOAD" --aslr "$prog" check)/$("$prog" check)" = "ok/ok/ok"
 else
 	gate "elfload runs $prog with its direct run's output and status" \
 		test "$("$ELFLOAD" "$prog"; echo "status $?")" = "$("$prog"; echo "status $?")"

@@ -39,13 +39,32 @@ static int kernel_randomizes(const struct host *h)
 	return brk > 0 && (uint64_t)brk != page_up((uint64_t)_end, h->page);
 }
 
-int random_bytes(void *buf, size_t n)
+static int get_random(void *buf, size_t n)
 {
 	/* GRND_INSECURE (Linux 5.6) answers before the kernel's generator
 	 * is seeded, as the kernel's own randomization does: early in a
 	 * boot, GRND_NONBLOCK would fail and nothing would be random */
 	return sys_getrandom(buf, n, GRND_INSECURE) == (long)n ||
 	       sys_getrandom(buf, n, GRND_NONBLOCK) == (long)n;
+}
+
+/* A start-up needs a few random numbers and AT_RANDOM's 16 bytes: they
+ * come from one getrandom call, not one call each. */
+int random_bytes(void *buf, size_t n)
+{
+	static unsigned char pool[64];
+	static size_t left;
+
+	if (n > sizeof(pool))
+		return get_random(buf, n);
+	if (n > left) {
+		if (!get_random(pool, sizeof(pool)))
+			return 0;
+		left = sizeof(pool);
+	}
+	left -= n;
+	memcpy(buf, pool + left, n);
+	return 1;
 }
 
 uint64_t random_below(uint64_t n)

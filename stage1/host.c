@@ -132,8 +132,9 @@ static int page_exists(uint64_t a, uint64_t page)
  * sometimes minus a page (x86_64; s390x's 2^64). The stack sits near the
  * top, so start with N from its address and go up while 2^N is still
  * inside: probed 1/16 below it, where no host mapping of qemu-user sits
- * in the way. */
-static uint64_t probe_top(uint64_t page, uint64_t stack_top)
+ * in the way. near_only: 0 when the top lies past that first 2^N, before
+ * the probe goes on up. */
+static uint64_t probe_top(uint64_t page, uint64_t stack_top, int near_only)
 {
 	int bits = 64 - __builtin_clzll(stack_top - 1);
 	uint64_t end;
@@ -146,6 +147,8 @@ static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 		 * guest's reach) also means it is not there */
 		if (page_exists(below_next, page) <= 0)
 			break;
+		if (near_only)
+			return 0;   /* it lies further up: not known at once */
 		bits++;
 	}
 	end = bits == 64 ? 0 : 1ULL << bits;   /* 2^64 wraps to 0 */
@@ -155,7 +158,7 @@ static uint64_t probe_top(uint64_t page, uint64_t stack_top)
 uint64_t user_top(struct host *h)
 {
 	if (!h->top)
-		h->top = probe_top(h->page, h->stack_top);
+		h->top = probe_top(h->page, h->stack_top, 0);
 	return h->top;
 }
 
@@ -168,13 +171,39 @@ uint64_t known_top(const struct host *h)
  * (ASLR moves the stack down by a few GiB at most, the window is 256 GiB
  * and more). Under an emulator the guest's stack is the emulator's
  * choice: the window is then the whole of the top. */
-static uint64_t default_window(struct host *h)
+static uint64_t kernel_window(const struct host *h)
 {
 	int bits = 64 - __builtin_clzll(h->stack_top - 1);
 
-	if (h->emulated)
-		return user_top(h);
 	return ARCH_WINDOW_END(1ULL << bits);
+}
+
+static uint64_t default_window(struct host *h)
+{
+	return h->emulated ? user_top(h) : kernel_window(h);
+}
+
+/* Whether the top is where the kernel's window ends: then the window is
+ * the same whether an emulator runs us or not, and the emulator check
+ * (two lookups in /proc, a large part of a start-up) can be left out.
+ * Only on x86_64, where a probe leaves nothing behind, and where, with
+ * 4-level page tables, both of its mmap calls are refused at once, past
+ * 2^47 less a page, the window's end (with 5-level ones the first one
+ * maps, and the check is made). Elsewhere a probe past the window may
+ * make the kernel raise the process's address limit for good (s390x,
+ * ppc64le). Sets the top when it is the window's end, as user_top
+ * would. */
+static int top_ends_window(struct host *h)
+{
+	uint64_t top;
+
+	if (ARCH_ELF_MACHINE != EM_X86_64)
+		return 0;
+	top = probe_top(h->page, h->stack_top, 1);
+	if (!top || top != kernel_window(h))
+		return 0;
+	h->top = top;
+	return 1;
 }
 
 int run_by_emulator(const long *auxv)
@@ -309,6 +338,6 @@ void probe_host(struct host *h, long *sp, char **envp, long *auxv)
 	if (!h->have_proc)
 		guess_maps(h, sp, strings);
 	split_stack(h, page_up(strings, h->page));
-	h->emulated = !h->second_run && run_by_emulator(auxv);
+	h->emulated = !h->second_run && !top_ends_window(h) && run_by_emulator(auxv);
 	h->window = default_window(h);
 }

@@ -28,6 +28,18 @@ static void remember(uint64_t lo, uint64_t len)
 		    MAX_ARENA_CHUNKS);
 }
 
+/* Where the first chunk is asked for: right behind stage1's image. There
+ * it shares the image's page tables, where one out in the mmap area needs
+ * new ones, and stage2 unmaps the two with one call. Only a hint: where
+ * that range is taken, the chunk goes where mmap(NULL) puts it. Aligned
+ * for 4 KiB pages; with larger ones the kernel rounds the hint up. */
+static uint64_t first_chunk_hint(void)
+{
+	extern char _end[];
+
+	return ((uint64_t)_end + 4095) & ~4095ULL;
+}
+
 const struct range *arena_ranges(size_t *n)
 {
 	*n = nchunks;
@@ -47,7 +59,7 @@ void *xalloc(size_t n)
 
 		if (len < total)
 			len = total;
-		r = sys_mmap(0, len, PROT_READ | PROT_WRITE,
+		r = sys_mmap(nchunks ? 0 : first_chunk_hint(), len, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (sys_failed(r))
 			die(EXIT_CANNOT, "out of memory (%s)", errno_name(r));
