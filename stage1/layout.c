@@ -528,7 +528,7 @@ static uint64_t program_base(struct layout *lay, const struct image *im,
 	if (lay->area.fixed)
 		return page_up(lay->area.pie_base, align) - first;
 	base = ARCH_ET_DYN_BASE(h->window);
-	if (o->aslr)
+	if (lay->area.randomized)
 		base += random_below(mmap_random_span(h) / h->page) * h->page;
 	return page_down(base, align) - first;
 }

@@ -1,8 +1,10 @@
 /*
  * The end of --map: what the kernel's execve would do with the program on
  * this machine. It refuses a program header table over 64 KiB (more than
- * 1170 headers, PN_XNUM included); otherwise it runs it, and the program's
- * segments go over whatever the kernel put first where they collide:
+ * 1170 headers, PN_XNUM included); otherwise it runs it. The stack is
+ * there before the segments, which go over it where they collide; the
+ * interpreter and the vDSO come after them, where nothing is, so only
+ * the ranges an ELFie maps itself later land on those:
  *
  *   window ..................... (s390x: the vDSO and vvar, then a page)
  *   stack top .................. the stack, RLIMIT_STACK of it (the stack
@@ -29,6 +31,7 @@
 
 struct region {
 	const char *what;
+	int before_segments;       /* the kernel puts it there before them */
 	uint64_t lo, hi;           /* without ASLR */
 	uint64_t rnd_lo, rnd_hi;   /* with ASLR, somewhere in here */
 };
@@ -73,19 +76,19 @@ static int kernel_regions(struct region *r, const struct image *in, const struct
 	uint64_t base, rbase;
 	int n = 0;
 
-	r[n++] = (struct region){ "the stack", top - stack, top, top - stack - stack_rnd, top };
+	r[n++] = (struct region){ "the stack", 1, top - stack, top, top - stack - stack_rnd, top };
 	if (ARCH_VDSO_ABOVE_STACK && vdso) {   /* just above the stack's first sp */
-		r[n++] = (struct region){ "the vDSO with its vvar", h->window - vdso, h->window,
+		r[n++] = (struct region){ "the vDSO with its vvar", 0, h->window - vdso, h->window,
 					  top - stack_rnd, h->window };
 		vdso = 0;
 	}
 	if (h->stack_limit == ~0ULL) {   /* legacy: upwards from TASK_UNMAPPED_BASE */
 		base = page_up(ARCH_LEGACY_BASE(h->window), pg);
 		if (interp)
-			r[n++] = (struct region){ "the interpreter", base, base + interp,
+			r[n++] = (struct region){ "the interpreter", 0, base, base + interp,
 						  base, base + interp + rnd };
 		if (vdso)
-			r[n++] = (struct region){ "the vDSO with its vvar", base + interp,
+			r[n++] = (struct region){ "the vDSO with its vvar", 0, base + interp,
 						  base + interp + vdso, base,
 						  base + interp + vdso + rnd };
 		return n;
@@ -93,26 +96,27 @@ static int kernel_regions(struct region *r, const struct image *in, const struct
 	base = page_down(top - mmap_gap(h->stack_limit, 0, top), pg);
 	rbase = page_down(top - mmap_gap(h->stack_limit, stack_rnd, top), pg);
 	if (interp) {
-		r[n++] = (struct region){ "the interpreter", base - interp, base,
+		r[n++] = (struct region){ "the interpreter", 0, base - interp, base,
 					  rbase - rnd - interp, rbase };
 		base -= interp;
 		rbase -= interp;
 	}
 	if (vdso)
-		r[n++] = (struct region){ "the vDSO with its vvar", base - vdso, base,
+		r[n++] = (struct region){ "the vDSO with its vvar", 0, base - vdso, base,
 					  rbase - rnd - vdso, rbase };
 	return n;
 }
 
-/* The program's pages in [lo, hi): its segments, and the ranges an
- * ELFie maps itself (elfie.c), which the kernel's mappings land on just
- * the same. How many, and the first in *first. */
+/* The program's pages in [lo, hi) that go over what the kernel put
+ * there: its segments where that came before them (segs), and the ranges
+ * an ELFie maps itself (elfie.c), which come after everything. How many,
+ * and the first in *first. */
 static uint64_t segments_in(const struct image *im, uint64_t lo, uint64_t hi,
-			    struct range *first)
+			    struct range *first, int segs)
 {
 	uint64_t n = 0;
 
-	for (uint64_t i = 0; i < im->nsegs; i++) {
+	for (uint64_t i = 0; segs && i < im->nsegs; i++) {
 		const struct seg *s = &im->segs[i];
 
 		if (s->vaddr < hi && lo < s->vaddr + s->memsz && !n++)
@@ -131,14 +135,14 @@ static uint64_t segments_in(const struct image *im, uint64_t lo, uint64_t hi,
 static void report_region(struct out *o, const struct region *r, const struct image *im)
 {
 	struct range s;
-	uint64_t fixed = segments_in(im, r->lo, r->hi, &s), maybe;
+	uint64_t fixed = segments_in(im, r->lo, r->hi, &s, r->before_segments), maybe;
 
 	if (fixed)
 		out_printf(o, "kernel: without ASLR (setarch -R, gdb) %s goes at %lx-%lx, where "
 			   "%lu segment%s: %s %lx-%lx%s\n", r->what, r->lo, r->hi, fixed,
 			   fixed == 1 ? " is" : "s are", s.name, s.lo, s.hi,
 			   fixed > 1 ? ", ..." : "");
-	maybe = segments_in(im, r->rnd_lo, r->rnd_hi, &s);
+	maybe = segments_in(im, r->rnd_lo, r->rnd_hi, &s, r->before_segments);
 	if (maybe)
 		out_printf(o, "kernel: with ASLR %s goes somewhere in %lx-%lx: %lu segment%s "
 			   "there, hit on some runs and not on others\n", r->what, r->rnd_lo,
@@ -167,10 +171,12 @@ void print_verdict(struct out *o, const struct image *im, const struct image *in
 	}
 	n = kernel_regions(r, in, h);
 	for (int i = 0; i < n; i++) {
-		hits += !!segments_in(im, r[i].rnd_lo, r[i].rnd_hi, &s);
+		hits += !!segments_in(im, r[i].rnd_lo, r[i].rnd_hi, &s, r[i].before_segments);
 		report_region(o, &r[i], im);
 	}
 	if (!hits)
-		out_printf(o, "kernel: execve runs it; none of its segments is where the stack, "
-			   "the interpreter or the vDSO go, with ASLR or without\n");
+		out_printf(o, "kernel: execve runs it; none of its segments is where the stack "
+			   "goes, with ASLR or without%s\n", im->nown ?
+			   ", nor any range it maps itself where the stack, the interpreter or the vDSO go" :
+			   " (the interpreter and the vDSO go where nothing is)");
 }

@@ -46,22 +46,78 @@ load helpers
 	expect "trace a1 me sum 10 pages 0" 0
 	native_only "qemu-user has its own ELF loader"
 	# the kernel maps the page over its stack, argv and environment included
-	TRACE_WHO=me run direct_noaslr "$F/stack-dyn" a1
+	# (a small environment: all of the strings on the stack's top page)
+	run env -i TRACE_WHO=me setarch "$(uname -m)" -R "$F/stack-dyn" a1
 	[ "$status" -eq 0 ]
 	[ "$output" != "trace a1 me sum 10 pages 0" ]
 	TRACE_WHO=me under_gdb "$E" "$F/stack-dyn" a1
 	[[ "$output" == *"trace a1 me sum 10 pages 0"* ]]
 }
 
+# ld_view OUTPUT FILE: from a dynamic program's LD_SHOW_AUXV=1 SHOW_MAPS=1
+# output, its AT_BASE, AT_SYSINFO_EHDR (the last ones: the C library of
+# setarch or qemu prints its own first) and where the first mapping of
+# its interpreter, FILE, starts, a line each, hex without 0x
+ld_view() {
+	awk -v ld="$2" '$1 == "AT_BASE:" { b = $2 } $1 == "AT_SYSINFO_EHDR:" { v = $2 }
+		$6 == ld && !lo { sub(/-.*/, "", $1); lo = $1 }
+		END { sub(/^0x/, "", b); sub(/^0x/, "", v); print b; print v; print lo }' <<<"$1"
+}
+
+# the start of the first mapping of libc in maps OUTPUT, hex without 0x
+libc_at() { awk '/\/libc\.so/ { sub(/-.*/, "", $1); print $1; exit }' <<<"$1"; }
+
 @test "the interpreter is loaded below the vDSO; AT_BASE says where" {
-	run "$E" --map "$F/trace-dyn"
+	local ld file base hi view direct mine
+	ld=$(interp_of "$F/dynamic")
+	file=$(readlink -f "$SYSROOT$ld")
+	run "$E" --map "$F/dynamic"
 	[ "$status" -eq 0 ]
-	local ld base
-	ld=$(interp_of "$F/trace-dyn")
 	base=$(grep -E " $ld +PT_LOAD [0-9]+$" <<<"$output" | head -1 | cut -d- -f1 | sed 's/^0*//')
+	hi=$(grep -E " $ld +PT_LOAD [0-9]+$" <<<"$output" | tail -1 | awk '{ print $1 }' | cut -d- -f2 | sed 's/^0*//')
 	[ -n "$base" ]
+	# Where: elfload's own choice, not the kernel's (README, Dynamically
+	# linked programs: "in elfload's layout, just below top/6", the mmap
+	# base of The layout's table, 2^B / 6 of the kernel's window). The
+	# kernel puts it at the top of its mmap area, under the stack.
+	(( 0x$hi <= 0x$(area mmap) ))
+	(( 0x$hi > 0x$(area mmap) - 0x100000 ))
+	# What the kernel does and elfload must do too: AT_BASE is where the
+	# interpreter's first page is. A direct run, and elfload's, each in
+	# its own maps
+	# (setarch itself must not see LD_SHOW_AUXV: it fails with it)
+	if [ -n "$RUN" ]; then
+		LD_SHOW_AUXV=1 SHOW_MAPS=1 run direct_noaslr "$F/dynamic"
+	else
+		run setarch "$(uname -m)" -R env LD_SHOW_AUXV=1 SHOW_MAPS=1 "$F/dynamic"
+	fi
+	[ "$status" -eq 0 ]
+	direct=$(ld_view "$output" "$file")
+	[ -n "$(sed -n 1p <<<"$direct")" ]
+	[ "$(sed -n 1p <<<"$direct")" = "$(sed -n 3p <<<"$direct")" ]
+	LD_SHOW_AUXV=1 SHOW_MAPS=1 run "$E" "$F/dynamic"
+	[ "$status" -eq 0 ]
+	mine=$output
+	view=$(ld_view "$output" "$file")
+	[ "$(sed -n 1p <<<"$view")" = "$base" ]
+	[ "$(sed -n 3p <<<"$view")" = "$base" ]
+	# the same AT_BASE for another program with the same interpreter
 	run "$E" "$F/auxv-dyn"
-	[[ "$output" == *"auxv 7 0x$base"* ]]
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\n'"auxv 7 0x$base"$'\n'* ]]
+	native_only "qemu-user has no vDSO, and its own mmap"
+	# below the vDSO, which elfload moved to 2^(B-2) + 16 MiB (README,
+	# The layout; the kernel puts its vDSO right below the interpreter)
+	(( 0x$hi <= 0x$(area vdso) ))
+	(( 0x$hi <= 0x$(sed -n 2p <<<"$view") ))
+	# and the shared libraries below it, as in a direct run: the
+	# interpreter maps them top-down from under itself
+	[ -n "$(libc_at "$mine")" ]
+	(( 0x$(libc_at "$mine") < 0x$base ))
+	run env SHOW_MAPS=1 setarch "$(uname -m)" -R "$F/dynamic"
+	[ "$status" -eq 0 ]
+	[ -n "$(libc_at "$output")" ]
+	(( 0x$(libc_at "$output") < 0x$(sed -n 1p <<<"$direct") ))
 }
 
 @test "argv, envp and auxv of a dynamic program are those of a direct run (but where elfload puts things)" {

@@ -111,26 +111,39 @@ reached_or_refused() {
 
 # The kernel's default window (stage1/host.c), in hex: where a run
 # without ASLR has the top of its stack, or of its vDSO where that sits
-# above the stack (s390x). Under qemu-user, which has no such window, the
-# whole of the emulator's space, as elfload takes it.
+# above the stack (s390x), as a direct run of the probe shows. Under
+# qemu-user, which has no window of its own, elfload takes the emulator's
+# whole space, which is the host kernel's: the top of the stack a direct
+# run of one of this machine's own programs gets without ASLR.
 window() {
 	if [ -n "$RUN" ]; then
-		"$E" --map "$F/plain" | sed -n '1s/.*window \(0x[0-9a-f]*\),.*/\1/p'
+		setarch "$(uname -m)" -R cat /proc/self/maps |
+			awk '$6 == "[stack]" { sub(/.*-/, "", $1); print "0x" $1 }'
 	else
 		probe window
 	fi
 }
 
+# The end of the stack of a direct run without ASLR (hex, no 0x): the top
+# the kernel gives a program. Natively only: qemu-user's maps name no
+# [stack].
+stack_top() {
+	SHOW_MAPS=1 direct_noaslr "$F/plain" | awk '$6 == "[stack]" { sub(/.*-/, "", $1); print $1 }'
+}
+
 # Where elfload's default layout puts what it places, in the kernel's
-# window (stage1/area.c): area stack|vdso|brk|pie, in hex without 0x.
+# window (stage1/area.c): area stack|vdso|brk|pie|mmap, in hex without 0x.
+# The window comes from a direct run (above), not from elfload.
 area() {
 	local top b=0
 	top=$(($(window)))
+	[ "$top" -gt 0 ] || return 1
 	while (( (1 << b) < top )); do b=$((b + 1)); done
 	case $1 in
 	stack) printf %x $((1 << (b - 2))) ;;
 	vdso) printf %x $(((1 << (b - 2)) + (16 << 20))) ;;
 	brk) printf %x $((3 << (b - 4))) ;;
 	pie) printf %x $((1 << (b - 3))) ;;
+	mmap) printf %x $((top / 6 & -PAGE)) ;;
 	esac
 }

@@ -21,6 +21,7 @@ bats_require_minimum_version 1.5.0
 	native_only "qemu-user has no window of its own"
 	local top
 	run "$E" --map "$F/plain"
+	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *", window $(window), top "* ]]
 	# the kernel maps a page right below the top (or has one there), and
 	# nothing at it
@@ -112,12 +113,37 @@ Try 'elfload --help' for more information." 125
 
 @test "--aslr keeps the kernel's layout: PIE at 2/3, randomized; the stack and vDSO where the kernel put them" {
 	native_only "qemu-user lays the guest out the same way every time"
-	local a b base
+	local a b base w
 	a=$("$E" --aslr --map "$F/pie" | grep -F " $F/pie " | head -1 | cut -d- -f1 | sed "s/^0*//")
 	b=$("$E" --aslr --map "$F/pie" | grep -F " $F/pie " | head -1 | cut -d- -f1 | sed "s/^0*//")
 	[ "$a" != "$b" ]
 	# at or above where the kernel puts it without ASLR (ELF_ET_DYN_BASE)
 	base=$(SHOW_MAPS=1 setarch "$(uname -m)" -R "$F/pie" | awk -v f="$F/pie" '$6 == f { print $1; exit }')
 	(( 0x$a >= 0x${base%-*} ))
-	! "$E" --aslr --map "$F/plain" | grep -q '^moved: '
+	# Both without randomization (setarch -R), the program sees the top
+	# page of its stack, its vvar, the end of its vDSO and the stack's top
+	# where a direct run of it has them
+	for w in stack-page vvar vdso-end window; do
+		run setarch "$(uname -m)" -R "$E" --aslr "$F/probe" "$w"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(probe "$w")" ]
+	done
+	# and the same brk start and stack pointer's place in its page
+	run env SHOW_START=1 setarch "$(uname -m)" -R "$E" --aslr "$F/plain"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(SHOW_START=1 setarch "$(uname -m)" -R "$F/plain" | head -1)" ]
+	# (with ASLR, each run its own: only that nothing was moved)
+	run "$E" --aslr --map "$F/plain"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\nmoved: '* ]]
+}
+
+@test "--aslr without randomization (setarch -R): the PIE where a direct run has it" {
+	native_only "qemu-user lays the guest out the same way every time"
+	local direct
+	# what the kernel does not randomize, elfload does not either
+	direct=$(setarch "$(uname -m)" -R "$F/pie")
+	[[ "$direct" =~ ^"pinned 0x"[0-9a-f]+" sum 10"$ ]]
+	run setarch "$(uname -m)" -R "$E" --aslr "$F/pie"
+	expect "$direct" 0
 }
