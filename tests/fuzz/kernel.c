@@ -29,7 +29,7 @@ enum { F_FREE, F_PROG, F_INTERP, F_TEXT };
 
 static struct fd {
 	int type, path_only;
-	char text[16384];
+	char text[65536];    /* /proc/self/maps whole, however crowded */
 	size_t len;
 } fds[16];
 
