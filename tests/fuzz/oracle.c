@@ -294,10 +294,17 @@ static const char *run_op(const struct op *op)
 	case OP_SYNC_ICACHE: {
 		static uint8_t scratch[4096];
 
-		for (uint64_t a = op->addr; a < op->addr + op->len; a += sizeof(scratch)) {
-			uint64_t n = op->addr + op->len - a;
+		/* it reads every byte: readable anonymous memory cannot
+		 * fault, so only the rest is read here */
+		for (uint64_t a = op->addr, end = op->addr + op->len, n; a < end; a += n) {
+			const struct vma *m = model_find(a);
 
-			if ((err = model_read(a, scratch, n < sizeof(scratch) ? n : sizeof(scratch))))
+			n = end - a < sizeof(scratch) ? end - a : sizeof(scratch);
+			if (m && m->kind == V_ANON && (m->prot & PROT_READ)) {
+				n = (m->hi < end ? m->hi : end) - a;
+				continue;
+			}
+			if ((err = model_read(a, scratch, n)))
 				return err;
 		}
 		return 0;
