@@ -130,6 +130,15 @@ kernel_stack() {
 
 HEX='+([0-9a-f])'
 
+# verdict_on_stack_page FILE PAGE: --map's verdict for FILE, whose
+# segment holds PAGE, the top page of the kernel's stack without ASLR
+verdict_on_stack_page() {
+	run "$E" --map "$1"
+	[ "$status" -eq 0 ]
+	verdict_is "$NOASLR the stack goes at $(kernel_stack), where 1 segment is: $(load_at "$1" "$2")
+kernel: with ASLR the stack goes somewhere in $HEX-$(stack_top): 1 segment is there, hit on some runs and not on others"
+}
+
 RUNS_IT="kernel: execve runs it; none of its segments is where the stack goes, with ASLR or without (the interpreter and the vDSO go where nothing is)"
 NOASLR="kernel: without ASLR (setarch -R, gdb)"
 
@@ -155,13 +164,9 @@ NOASLR="kernel: without ASLR (setarch -R, gdb)"
 
 @test "--map's verdict: the no-ASLR stack on a static program's page; a direct run loses its environment" {
 	native_only "the kernel's layout, not qemu-user's"
-	local page want
+	local page
 	page=$(probe stack-page)
-	run "$E" --map "$F/pin-stack"
-	[ "$status" -eq 0 ]
-	want="$NOASLR the stack goes at $(kernel_stack), where 1 segment is: $(load_at "$F/pin-stack" "$page")
-kernel: with ASLR the stack goes somewhere in $HEX-$(stack_top): 1 segment is there, hit on some runs and not on others"
-	verdict_is "$want"
+	verdict_on_stack_page "$F/pin-stack" "$page"
 	# the page is the top of the kernel's stack: the segment replaces the
 	# strings there, the environment among them (a small one, all of it
 	# on that page). elfload keeps it: the program sees EXIT_WITH and
@@ -178,15 +183,12 @@ kernel: with ASLR the stack goes somewhere in $HEX-$(stack_top): 1 segment is th
 		[ "$output" = "pinned $page sum 10" ]
 	fi
 }
+
 @test "--map's verdict: the no-ASLR stack on a dynamic program's page; a direct run prints a wrong result" {
 	native_only "the kernel's layout, not qemu-user's"
-	local page want
+	local page
 	page=$(probe stack-page)
-	run "$E" --map "$F/stack-dyn"
-	[ "$status" -eq 0 ]
-	want="$NOASLR the stack goes at $(kernel_stack), where 1 segment is: $(load_at "$F/stack-dyn" "$page")
-kernel: with ASLR the stack goes somewhere in $HEX-$(stack_top): 1 segment is there, hit on some runs and not on others"
-	verdict_is "$want"
+	verdict_on_stack_page "$F/stack-dyn" "$page"
 	# (a small environment: all of the strings on the stack's top page)
 	run env -i TRACE_WHO=me setarch "$(uname -m)" -R "$E" "$F/stack-dyn" a1
 	expect "trace a1 me sum 10 pages 0" 0
