@@ -186,7 +186,7 @@ check:
 			all fixtures >/dev/null || exit 1; done
 	$(if $(filter x86_64,$(HOST_ARCH)),echo "make check: replaying the fuzzer's inputs"; \
 		$(MAKE) --no-print-directory fuzz-replay && \
-		echo "make check: the fuzzer's inputs, the harness against the real loader" && \
+		echo "make check: the fuzzer's inputs through the real loader against the harness" && \
 		$(MAKE) --no-print-directory fuzz-real)
 	{ tests/run.sh $(CHECK_BUILDS); echo $$? > build/check-host.status; } | tee build/check-host.log
 	echo "make check: the guests (tests/guest)"

@@ -85,7 +85,8 @@ share/man/man1/elfload.1" ]
 	local page
 	for page in elfload elfload-gdb; do
 		run groff -man -ww -z "$TOP/man/$page.1"
-		[ "$status" -eq 0 ] && [ -z "$output" ]
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
 		run env MANWIDTH=80 man -l "$TOP/man/$page.1"
 		[ "$status" -eq 0 ]
 		grep -q '^NAME$' <<<"$output"
@@ -134,7 +135,8 @@ readme_options() {
 	run -126 "$GDB" -batch "$F/notelf"
 	expect "elfload: $F/notelf: not an ELF file" 126
 	run -126 "$GDB" -batch "$F/bad-filesz"
-	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == "elfload: $F/bad-filesz: "* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "elfload: $F/bad-filesz: "* ]]
 	ELFLOAD_BIN=/no/such/elfload run -127 "$GDB" -batch "$F/plain"
 	expect "elfload-gdb: ELFLOAD_BIN /no/such/elfload: not an executable file" 127
 	# elfload-gdb alone, with none of the loaders it looks for

@@ -174,7 +174,8 @@ distinct() { sort -u | wc -l; }
 	if [ -n "$RUN" ]; then return; fi
 	end=$((0x$(nm "$F/plain" | awk '$3 == "_end" { print $1 }')))
 	for brk in $(awk '{ print $2 }' <<<"$e"); do
-		[ $((brk)) -ge "$end" ] && [ $((brk)) -lt $((end + (1 << 30) + (1 << 20))) ]
+		[ $((brk)) -ge "$end" ]
+		[ $((brk)) -lt $((end + (1 << 30) + (1 << 20))) ]
 	done
 }
 
