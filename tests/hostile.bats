@@ -17,23 +17,29 @@ teardown_file() { rm -rf "$SHARED"; }
 E_NOBODY() { timeout 10 "${NOBODY[@]}" $RUN "$SHARED/elfload" "$@"; }
 
 # teardown runs whether the test passed or not: the sysctls go back,
-# then the lock is let go
+# then the lock is let go, and the suite's shared hold taken again
 teardown() {
 	[ -z "${saved_overcommit_memory:-}" ] || echo "$saved_overcommit_memory" > /proc/sys/vm/overcommit_memory
 	[ -z "${saved_max_map_count:-}" ] || echo "$saved_max_map_count" > /proc/sys/vm/max_map_count
 	[ -z "${sysctl_lock:-}" ] || exec {sysctl_lock}>&-
+	[ -z "${sysctl_lock:-}" ] || [ -z "${ELFLOAD_SUITE_LOCK:-}" ] || flock -s "$ELFLOAD_SUITE_LOCK"
 }
 
 # set_sysctl NAME VALUE: set vm.NAME for this test (restored by teardown),
-# or skip where it cannot be changed. The first one takes a lock that
-# every suite on this machine takes, so that two suites never change the
-# machine's sysctls under each other.
+# or skip where it cannot be changed. The first one takes the lock every
+# suite on this machine holds shared while it runs (tests/run.sh), alone:
+# it lets go of its own suite's hold, then waits until no other suite
+# runs, so that none sees the machine's sysctls changed under it.
 set_sysctl() {
 	local f=/proc/sys/vm/$1 was
 	native_only "changes a sysctl of this machine"
 	if [ -z "${sysctl_lock:-}" ]; then
+		[ -z "${ELFLOAD_SUITE_LOCK:-}" ] || flock -u "$ELFLOAD_SUITE_LOCK"
 		exec {sysctl_lock}>>/tmp/elfload-sysctl.lock
-		flock "$sysctl_lock"
+		flock -w 1800 "$sysctl_lock" || {
+			echo "another suite held the sysctl lock for 30 minutes" >&2
+			return 1
+		}
 	fi
 	was=$(cat "$f")
 	{ echo "$2" > "$f"; } 2>/dev/null || skip "vm.$1 cannot be changed here"

@@ -131,7 +131,9 @@ Try 'elfload --help' for more information." 125
 	# and the same brk start and stack pointer's place in its page
 	run env SHOW_START=1 setarch "$(uname -m)" -R "$E" --aslr "$F/plain"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$(SHOW_START=1 setarch "$(uname -m)" -R "$F/plain" | head -1)" ]
+	# (both started through env: bash puts the path of what it starts in
+	# the environment as $_, and its length moves the stack pointer)
+	[ "${lines[0]}" = "$(env SHOW_START=1 setarch "$(uname -m)" -R "$F/plain" | head -1)" ]
 	# (with ASLR, each run its own: only that nothing was moved)
 	run "$E" --aslr --map "$F/plain"
 	[ "$status" -eq 0 ]

@@ -26,6 +26,13 @@ for b in "$@"; do
 		. "$dir/test.env"
 		# no test may hang CI: each gets at most 5 minutes
 		export BATS_TEST_TIMEOUT=300
+		# every suite holds the sysctl lock shared while it runs; a test
+		# that changes a sysctl of the machine trades that for the lock
+		# alone (tests/hostile.bats), so that no other suite runs a
+		# test meanwhile
+		exec 9>>/tmp/elfload-sysctl.lock
+		flock -s 9
+		export ELFLOAD_SUITE_LOCK=9
 		export ARCH RUN SYSROOT GUEST ELFLOAD=$dir/run-elfload FIX=$dir/fixtures
 		E=$(realpath "$ELFLOAD") F=$(realpath "$FIX") PAGE=$(getconf PAGESIZE)
 		P=$dir/parity INPUTS=$dir/parity-inputs

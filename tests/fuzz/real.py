@@ -387,8 +387,8 @@ def main():
     if os.geteuid() != 0:
         print('real.py: skipped: it needs root (IDs, chroot, mounts)')
         return 0
-    if os.environ.get('REAL_PARITY_NS') != '1':
-        os.environ['REAL_PARITY_NS'] = '1'
+    if os.environ.get('REAL_NS') != '1':
+        os.environ['REAL_NS'] = '1'
         os.execvp('unshare', ['unshare', '-m', '--propagation', 'private', sys.executable] +
                   sys.argv)
     m = this_machine()
