@@ -227,7 +227,7 @@ void plan_hole(struct layout *lay, const struct image *im,
 	lay->phdr_len = im->phdr_addr ? 0 :
 		page_up(im->phnum * sizeof(Elf64_Phdr), h->page);
 	lay->keep_len = lay->blob_len + lay->phdr_len + STAGE2_STACK;
-	size = lay->keep_len + sizeof(struct plan) + 16 +
+	size = sizeof(struct plan) + 16 +
 	       5 * strlen(im->execfn) + 32 +               /* name (escaped), comm */
 	       (in->path ? 4 * strlen(in->path) + 16 : 0) + /* interpreter */
 	       st->len + 16 +                              /* stack image */
@@ -236,7 +236,11 @@ void plan_hole(struct layout *lay, const struct image *im,
 	       sizeof(struct op) + 16 +                    /* ops and ours */
 	       (lay->drop_caps ? CAPSET_ARGS : 0) +        /* capset's, carved */
 	       lay->unmap_cap * sizeof(struct op) + 16;
-	place_hole(lay, h, size);
+	/* what stays mapped goes where the hole starts, and the hole's
+	 * place follows its size: in steps of HOLE_PLAN_STEP, so that a
+	 * slightly larger environment (gdb adds LINES and COLUMNS) leaves
+	 * the program's layout as it is */
+	place_hole(lay, h, lay->keep_len + page_up(size, HOLE_PLAN_STEP));
 }
 
 /* The program headers where no segment maps them: a copy in the hole,

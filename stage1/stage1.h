@@ -56,6 +56,7 @@
 #define VVAR_MAX_PAGES       16
 /* stage2's own stack, kept in the hole */
 #define STAGE2_STACK         (64 << 10)
+#define HOLE_PLAN_STEP       (1 << 20)   /* the plan's part of the hole, rounded */
 
 /* p is a power of two: a page size, an alignment */
 static inline uint64_t page_down(uint64_t a, uint64_t p) { return a & ~(p - 1); }

@@ -34,12 +34,16 @@ order="process static errors parity layout map dynamic script cli hostile realwo
 # it (bats cannot stop a test whose program holds its output): a file
 # that takes over 15 minutes fails, with everything it started.
 run_suite() {
-	local copy=$1 b=$2 t
+	local copy=$1 b=$2 t out
 	for t in $order; do
+		out=$(TESTS=$t timeout -k 10 900 "$copy/tests/run.sh" "$b" 2>&1)
 		# a file may skip all its tests here: its count, not the status
-		case $(TESTS=$t timeout -k 10 900 "$copy/tests/run.sh" "$b" 2>&1 | tail -n 1) in
+		case $(tail -n 1 <<<"$out") in
 		*" passed, 0 failed") ;;
-		*) echo "tests/$t.bats"; return 0 ;;
+		*) echo "tests/$t.bats ($(grep -m 1 '^not ok' <<<"$out" || echo "cut short"))"
+		   mkdir -p "$top/build/mutants"
+		   echo "$out" > "$top/build/mutants/${copy##*/}-$t-$b.log"
+		   return 0 ;;
 		esac
 	done
 	return 1
