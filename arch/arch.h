@@ -6,7 +6,8 @@
  *              ARCH_ELF_MACHINE_OLD (another it takes, or the same),
  *              ARCH_ELF_DATA, ARCH_CHECKS_ELF_CLASS (1 where elf_check_arch
  *              looks at EI_CLASS too), ARCH_STACK_JITTER(page) and
- *              ARCH_ALIGNS_STACK (arch_align_stack), the kernel's layout
+ *              ARCH_ALIGNS_STACK (arch_align_stack),
+ *              ARCH_PROBE_PAST_WINDOW_HARMLESS, the kernel's layout
  *              (below) and, where mmap takes its arguments another way,
  *              ARCH_SYS_MMAP with arch_sys_mmap(); its comment gives the
  *              register state at process entry

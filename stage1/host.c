@@ -186,18 +186,18 @@ static uint64_t default_window(struct host *h)
 /* Whether the top is where the kernel's window ends: then the window is
  * the same whether an emulator runs us or not, and the emulator check
  * (two lookups in /proc, a large part of a start-up) can be left out.
- * Only on x86_64, where a probe leaves nothing behind, and where, with
- * 4-level page tables, both of its mmap calls are refused at once, past
- * 2^47 less a page, the window's end (with 5-level ones the first one
- * maps, and the check is made). Elsewhere a probe past the window may
- * make the kernel raise the process's address limit for good (s390x,
- * ppc64le). Sets the top when it is the window's end, as user_top
- * would. */
+ * Only where a probe leaves nothing behind (ARCH_PROBE_PAST_WINDOW_
+ * HARMLESS: x86_64, where with 4-level page tables both of its mmap
+ * calls are refused at once past 2^47 less a page, the window's end;
+ * with 5-level ones the first one maps, and the check is made).
+ * Elsewhere a probe past the window may make the kernel raise the
+ * process's address limit for good (s390x, ppc64le). Sets the top when
+ * it is the window's end, as user_top would. */
 static int top_ends_window(struct host *h)
 {
 	uint64_t top;
 
-	if (ARCH_ELF_MACHINE != EM_X86_64)
+	if (!ARCH_PROBE_PAST_WINDOW_HARMLESS)
 		return 0;
 	top = probe_top(h->page, h->stack_top, 1);
 	if (!top || top != kernel_window(h))

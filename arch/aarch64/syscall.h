@@ -29,6 +29,7 @@
 #define ARCH_STACK_JITTER(page) (page)
 /* does arch_align_stack round the strings' end down to 16 bytes? */
 #define ARCH_ALIGNS_STACK 1
+#define ARCH_PROBE_PAST_WINDOW_HARMLESS 0   /* a probe past the window may raise the address limit for good */
 /* the kernel's layout (arch.h): 52-bit addresses are opt-in, the window is 48 bits */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

@@ -31,6 +31,7 @@
 #define ARCH_STACK_JITTER(page) (page)
 /* does arch_align_stack round the strings' end down to 16 bytes? */
 #define ARCH_ALIGNS_STACK 1
+#define ARCH_PROBE_PAST_WINDOW_HARMLESS 0   /* a probe past the window may raise the address limit for good */
 /* the kernel's layout (arch.h): the window is 128 TiB, the 4 PiB above opt-in */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

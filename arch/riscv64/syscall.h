@@ -34,6 +34,7 @@
 #define ARCH_STACK_JITTER(page) 0
 /* does arch_align_stack round the strings' end down to 16 bytes? */
 #define ARCH_ALIGNS_STACK 0
+#define ARCH_PROBE_PAST_WINDOW_HARMLESS 0   /* a probe past the window may raise the address limit for good */
 /* the kernel's layout (arch.h): Linux 6.1 has no smaller window than TASK_SIZE */
 #define ARCH_WINDOW_END(p2) (p2)
 #define ARCH_STACK_RND(pg) ((0x3ffffULL >> (__builtin_ctzll(pg) - 12)) * (pg))

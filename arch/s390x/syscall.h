@@ -30,6 +30,7 @@
 #define ARCH_STACK_JITTER(page) (page)
 /* does arch_align_stack round the strings' end down to 16 bytes? */
 #define ARCH_ALIGNS_STACK 1
+#define ARCH_PROBE_PAST_WINDOW_HARMLESS 0   /* a probe past the window may raise the address limit for good */
 /* the kernel's layout (arch.h): the window is the 4 TiB that 3-level page
  * tables reach (VDSO_LIMIT); they grow only for a mapping above it */
 #define ARCH_WINDOW_END(p2) (p2)

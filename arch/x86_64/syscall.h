@@ -30,6 +30,7 @@
 #define ARCH_STACK_JITTER(page) 8192
 /* does arch_align_stack round the strings' end down to 16 bytes? */
 #define ARCH_ALIGNS_STACK 1
+#define ARCH_PROBE_PAST_WINDOW_HARMLESS 1   /* a probe past the window leaves the address limit as it was */
 /* the kernel's layout (arch.h): the page below 2^47 is never mapped */
 #define ARCH_WINDOW_END(p2) ((p2) - 4096)
 #define ARCH_STACK_RND(pg) (0x3fffffULL * (pg))
