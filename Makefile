@@ -112,7 +112,7 @@ $(B)/arches: arch/arches
 	$(call say,CP,$@)
 	cp $< $@
 
-$(B)/obj1/%.o: %.c | $(B)/stage2_blob.h
+$(B)/obj1/%.o: %.c | $(B)/stage2_blob.h $(B)/arch_table.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(CC) $(STAGE1_CFLAGS) -c -o $@ $<
@@ -154,6 +154,15 @@ $(B)/stage2_blob.h: $(B)/stage2.bin $(B)/stage2.elf
 	  $(NM) $(B)/stage2.elf | awk '$$3 == "stage2_main" { print "#define STAGE2_OFF_stage2_main 0x" $$1 }'; \
 	  echo "#define STAGE2_SIZE $$(wc -c < $(B)/stage2.bin)"; } > $@.tmp
 	@grep -q STAGE2_OFF_stage2_main $@.tmp || { echo "stage2_main not found" >&2; exit 1; }
+	mv $@.tmp $@
+
+# every architecture's programs, as stage1 recognizes them (foreign.c)
+$(B)/arch_table.h: arch/arches
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	awk 'BEGIN { print "/* generated from arch/arches; do not edit */" } \
+		/^[a-z]/ { printf "{ \"%s\", \"%s\", %s, ELFDATA2%s },\n", $$1, $$2, $$4, $$5 }' \
+		$< > $@.tmp
 	mv $@.tmp $@
 
 $(B)/elfload: $(STAGE1_OBJS) linker/stage1.ld linker/$(ARCH).ld

@@ -93,6 +93,26 @@ static inline long sys_capset(uint64_t hdr, uint64_t data)
 { return my_syscall2(__NR_capset, hdr, data); }
 static inline long sys_unshare(unsigned long flags)
 { return my_syscall1(__NR_unshare, flags); }
+static inline long sys_memfd_create(const char *name, unsigned flags)
+{ return my_syscall2(__NR_memfd_create, name, flags); }
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{ return my_syscall3(__NR_fcntl, fd, cmd, arg); }
+static inline long sys_ioctl(int fd, unsigned long req, void *arg)
+{ return my_syscall3(__NR_ioctl, fd, req, arg); }
+static inline long sys_uname(void *buf)
+{ return my_syscall1(__NR_uname, buf); }
+static inline long sys_readlink(const char *path, char *buf, size_t n)
+{ return my_syscall4(__NR_readlinkat, AT_FDCWD, path, buf, n); }
+static inline long sys_pipe2(int *fds, int flags)
+{ return my_syscall2(__NR_pipe2, fds, flags); }
+static inline long sys_dup3(int old, int new, int flags)
+{ return my_syscall3(__NR_dup3, old, new, flags); }
+/* clone3's arguments are the same struct on every architecture, where
+ * clone's order differs */
+static inline long sys_clone3(void *args, size_t size)
+{ return my_syscall2(__NR_clone3, args, size); }
+static inline long sys_wait4(long pid, int *status, int options)
+{ return my_syscall4(__NR_wait4, pid, status, options, 0); }
 static inline long sys_getpid(void)
 { return my_syscall0(__NR_getpid); }
 static inline long sys_kill(long pid, int sig)

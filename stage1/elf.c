@@ -9,6 +9,8 @@ void read_exact(const struct image *im, void *buf, uint64_t n, uint64_t off,
 {
 	long r = pread_full(im->fd, buf, n, off);
 
+	if (r >= 0 && (uint64_t)r != n)
+		stream_ends_early(im, what, off, n);
 	if (r < 0 || (uint64_t)r != n)
 		die(EXIT_CANNOT, "cannot read %s: %s", what,
 		    r < 0 ? errno_name(r) : "unexpected end of file");
@@ -152,8 +154,10 @@ static const char *read_interp(const struct image *im)
 			continue;
 		if (p->p_filesz < 2 || p->p_filesz > PATH_MAX)
 			die(EXIT_CANNOT, "bad PT_INTERP size %lu", (uint64_t)p->p_filesz);
-		if (p->p_offset > im->size || p->p_filesz > im->size - p->p_offset)
+		if (p->p_offset > im->size || p->p_filesz > im->size - p->p_offset) {
+			stream_ends_early(im, "PT_INTERP", p->p_offset, p->p_filesz);
 			die(EXIT_CANNOT, "PT_INTERP is beyond the end of the file");
+		}
 		path = xalloc(p->p_filesz + 1);
 		read_exact(im, path, p->p_filesz, p->p_offset, "PT_INTERP");
 		if (path[p->p_filesz - 1])
@@ -205,6 +209,8 @@ static void read_header(struct image *im)
 		   "ELF header");
 	if (id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
 		die(EXIT_CANNOT, "not an ELF file");
+	if (im->size < sizeof(im->eh))
+		stream_ends_early(im, "ELF header", 0, sizeof(im->eh));
 	check_header(im);
 }
 
@@ -263,9 +269,11 @@ void load_elf(struct image *im, struct host *h)
 	read_header(im);
 	im->phnum = count_phdrs(im);
 	tablen = im->phnum * sizeof(Elf64_Phdr);
-	if (im->eh.e_phoff > im->size || tablen > im->size - im->eh.e_phoff)
+	if (im->eh.e_phoff > im->size || tablen > im->size - im->eh.e_phoff) {
+		stream_ends_early(im, "program headers", im->eh.e_phoff, tablen);
 		die(EXIT_CANNOT, "program headers 0x%lx-0x%lx are beyond the end of the file (0x%lx bytes)",
 		    (uint64_t)im->eh.e_phoff, (uint64_t)im->eh.e_phoff + tablen, im->size);
+	}
 	im->ph = xalloc(tablen + 1);
 	read_exact(im, im->ph, tablen, im->eh.e_phoff, "program headers");
 

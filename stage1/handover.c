@@ -13,16 +13,6 @@
 
 extern const char stage2_blob[], stage2_blob_end[];
 
-static const char *basename_(const char *p)
-{
-	const char *b = p;
-
-	for (; *p; p++)
-		if (*p == '/' && p[1])
-			b = p + 1;
-	return b;
-}
-
 /* Carves the plan area into its parts, in order: written at buf, they
  * will be at addr. */
 struct carver {
@@ -199,7 +189,7 @@ static void add_process_ops(struct layout *lay, struct carver *c,
 	op->arg = PR_SET_MM_MAP;
 	op = add_op(lay, OP_PRCTL | OP_OPTIONAL, 0, 0);
 	op->flags = PR_SET_NAME;
-	carve_string(c, basename_(im->execfn), &op->arg);
+	carve_string(c, im->comm ? im->comm : last_part(im->execfn), &op->arg);
 
 	if (lay->drop_caps)
 		drop_caps(lay, c);

@@ -8,7 +8,8 @@
  *   read the options             cli.c
  *   re-exec, laid out anew       reexec.c   (once; then the caller's settings back)
  *   look at the machine          host.c
- *   open and check the program   open.c, script.c, elf.c, elfie.c (and its interpreter)
+ *   open and check the program   open.c, stream.c, script.c, elf.c, elfie.c (and its interpreter)
+ *   or hand it to qemu-user      foreign.c  (another architecture's program)
  *   plan where everything goes   layout.c, segments.c
  *   build the program's stack    stack.c
  *   find room for stage2         handover.c
@@ -28,13 +29,15 @@ static long *find_auxv(char **envp)
 /* The program, and the interpreter it (or --interp) names, read and
  * checked; `in` stays empty for a program without one. */
 static void load_program(struct image *im, struct image *in,
-			 const struct options *o, struct host *h)
+			 const struct options *o, struct host *h, char **argv)
 {
 	const char *interp;
 
 	open_program(im, o->program, h);
 	follow_scripts(im, o);
+	hand_over_foreign(im, o, h, argv);
 	load_elf(im, h);
+	check_stream_complete(im);
 	die_context = 0;
 	find_own_pages(im);
 	decide_credentials(im, h);
@@ -66,7 +69,7 @@ void stage1_main(long *sp)
 	h.second_run = restore_caller(envp);
 	probe_host(&h, sp, envp, auxv);
 	apply_options(&o, &h);
-	load_program(&im, &in, &o, &h);
+	load_program(&im, &in, &o, &h, argv);
 
 	pc = plan_layout(&lay, &im, &in, &h, &o);
 	plan_loading(&lay, &im, &in, &h);

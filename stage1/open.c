@@ -6,14 +6,19 @@
 
 #define STATX_WANTED (STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE)
 
+#define OPEN_STREAM 1   /* a pipe or socket: read it whole (stream.c) */
+
 /* Whether what fd names may be executed: a regular file (-EISDIR for a
- * directory, -EACCES for anything else) with execute permission for us.
+ * directory, -EACCES for anything else) with execute permission for us;
+ * OPEN_STREAM for a pipe or socket that is open already.
  * The type comes from the descriptor: qemu-user translates paths (-L)
  * for open and access, not for every stat call. */
 static long check_executable(int fd, const char *path, struct statx *st)
 {
 	long r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_WANTED, st);
 
+	if (r >= 0 && is_open_stream(fd, st))
+		return OPEN_STREAM;
 	if (r >= 0 && S_ISDIR(st->stx_mode))
 		r = -EISDIR;
 	if (r >= 0) {
@@ -26,6 +31,30 @@ static long check_executable(int fd, const char *path, struct statx *st)
 	if (r >= 0 && !S_ISREG(st->stx_mode))
 		r = -EACCES;
 	return r;
+}
+
+/* "c" of "/a/b/c" (and of "/a/b/c/") */
+const char *last_part(const char *path)
+{
+	const char *p = path;
+
+	for (const char *q = path; *q; q++)
+		if (*q == '/' && q[1])
+			p = q + 1;
+	return p;
+}
+
+/* A pipe named by a path (/dev/stdin, /dev/fd/63): opened again, which
+ * gives the same pipe, and read whole. */
+static long open_stream(struct image *im, const char *path)
+{
+	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return fd;
+	read_stream(im, (int)fd, last_part(path));
+	sys_close((int)fd);
+	return im->fd;
 }
 
 /* Opens path if it is an executable regular file; else returns -errno.
@@ -42,6 +71,8 @@ static long open_executable(struct image *im, const char *path)
 		return pfd;
 	r = check_executable((int)pfd, path, &st);
 	sys_close((int)pfd);
+	if (r == OPEN_STREAM)
+		return open_stream(im, path);
 	if (r < 0)
 		return r;
 	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -61,7 +92,7 @@ static long open_executable(struct image *im, const char *path)
 	return fd;
 }
 
-static const char *getenv_(char **envp, const char *name)
+const char *getenv_(char **envp, const char *name)
 {
 	size_t n = strlen(name);
 	char **e;
@@ -72,14 +103,44 @@ static const char *getenv_(char **envp, const char *name)
 	return 0;
 }
 
+/* The next place PATH (*path, advanced) names for name: "DIR/name",
+ * or "name" for an empty entry; 0 once PATH is used up. */
+const char *next_in_path(const char **path, const char *name)
+{
+	const char *p = *path, *colon = p;
+	size_t dlen, nlen = strlen(name);
+	char *cand;
+
+	if (!*p)
+		return 0;
+	while (*colon && *colon != ':')
+		colon++;
+	dlen = colon - p;
+	cand = xalloc(dlen + nlen + 3);
+	if (dlen) {
+		memcpy(cand, p, dlen);
+		cand[dlen++] = '/';
+	}
+	memcpy(cand + dlen, name, nlen + 1);
+	*path = *colon ? colon + 1 : colon;
+	return cand;
+}
+
+/* PATH, or execvp's default */
+const char *search_path(char **envp)
+{
+	const char *path = getenv_(envp, "PATH");
+
+	return path ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
 /* PATH search with execvp's rules: a name with a slash is used as it is;
  * otherwise the first executable regular file along PATH wins, and a
  * non-executable match only decides the error if nothing else is found.
  * Returns the open descriptor or -errno. */
 static long resolve(struct image *im, const char *name, char **envp)
 {
-	const char *path = getenv_(envp, "PATH");
-	size_t nlen = strlen(name);
+	const char *path = search_path(envp), *cand;
 	long first_err = -ENOENT;
 
 	if (!*name)
@@ -89,31 +150,16 @@ static long resolve(struct image *im, const char *name, char **envp)
 			im->path = name;
 			return open_executable(im, name);
 		}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		const char *colon = path;
-		size_t dlen;
-		char *cand;
-		long fd;
+	while ((cand = next_in_path(&path, name))) {
+		long fd = open_executable(im, cand);
 
-		while (*colon && *colon != ':')
-			colon++;
-		dlen = colon - path;
-		cand = xalloc(dlen + nlen + 3);
-		if (dlen) {
-			memcpy(cand, path, dlen);
-			cand[dlen++] = '/';
-		}
-		memcpy(cand + dlen, name, nlen + 1);
-		fd = open_executable(im, cand);
 		if (fd >= 0) {
-			im->path = cand;
+			if (!im->stream)
+				im->path = cand;
 			return fd;
 		}
 		if (fd != -ENOENT && fd != -ENOTDIR && first_err == -ENOENT)
 			first_err = fd;
-		path = *colon ? colon + 1 : colon;
 	}
 	return first_err;
 }
@@ -129,6 +175,10 @@ static void opened(struct image *im, long fd)
 void open_program(struct image *im, const char *name, const struct host *h)
 {
 	die_prefix = name;
+	if (!strcmp(name, "-")) {
+		read_stdin(im);
+		return;
+	}
 	opened(im, resolve(im, name, h->envp));
 }
 

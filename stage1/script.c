@@ -125,7 +125,12 @@ void follow_scripts(struct image *im, const struct options *o)
 		im->scripts[im->nscripts++] = str_printf("%s: #!%s%s%s", im->path, interp,
 							 arg ? " " : "", arg ? arg : "");
 		rewrite_argv(im, interp, arg);
-		sys_close(im->fd);
+		/* a script from a pipe stays open for its interpreter to
+		 * read, as after fexecve of a descriptor left open */
+		if (im->stream && im->fd == im->stream->memfd)
+			sys_fcntl(im->fd, F_SETFD, 0);
+		else
+			sys_close(im->fd);
 		die_context = str_printf("interpreter %s", interp);
 		open_script_interp(im, interp);
 	}

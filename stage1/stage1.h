@@ -7,6 +7,7 @@
  * One file per job; main.c tells the story of a run in their order:
  *   cli.c      the command line          reexec.c   randomization off
  *   host.c     what the machine is like   open.c     finding the program
+ *   stream.c   a program on a pipe        foreign.c  another architecture's
  *   elf.c      reading and validating     symbol.c   --entry SYMBOL
  *   elfie.c    pages an ELFie maps itself
  *   layout.c   where everything goes      segments.c the ops that map them
@@ -162,6 +163,8 @@ struct image {
 	char **argv;
 	int argc;
 	const char *execfn;   /* AT_EXECFN, the name: the file execve was given */
+	const char *comm;     /* the process's name, if not execfn's last part */
+	struct stream *stream; /* it came on a pipe (stream.c), or 0 */
 	const char **scripts; /* each script on the way, for --map */
 	size_t nscripts;
 };
@@ -244,6 +247,38 @@ void open_program(struct image *im, const char *name, const struct host *h);
 void open_interp(struct image *im, const char *path);
 /* A #! line's interpreter: as the kernel opens it, not an ELF interpreter. */
 void open_script_interp(struct image *im, const char *path);
+
+/* "c" of "/a/b/c": what the kernel names a process after */
+const char *last_part(const char *path);
+/* The value of NAME in envp, or 0. */
+const char *getenv_(char **envp, const char *name);
+/* PATH (or execvp's default), and its next candidate for name, or 0. */
+const char *search_path(char **envp);
+const char *next_in_path(const char **path, const char *name);
+
+/* ---- stream.c: a program on a pipe ---- */
+struct statx;
+struct stream {
+	int memfd;            /* what was read, sealed */
+	uint64_t ino;         /* the pipe it came on: which descriptor */
+	uint32_t dev_major, dev_minor;
+};
+/* Is what fd names a pipe or socket that is open already? */
+int is_open_stream(int fd, const struct statx *st);
+/* Reads fd whole into a sealed memfd; im becomes that file. */
+void read_stream(struct image *im, int fd, const char *name);
+/* PROGRAM "-": standard input, as read_stream. */
+void read_stdin(struct image *im);
+/* Refuses a program from a pipe that lacks what it names: the n bytes
+ * at off for `what`, or its segments' data. */
+void stream_ends_early(const struct image *im, const char *what, uint64_t off, uint64_t n);
+void check_stream_complete(const struct image *im);
+
+/* ---- foreign.c ---- */
+/* A program of another architecture elfload is built for: runs
+ * qemu-ARCH with that architecture's elfload in our place; or returns. */
+void hand_over_foreign(struct image *im, const struct options *o,
+		       const struct host *h, char **argv);
 
 /* ---- script.c ---- */
 /* Sets im->argv, argc and execfn; while im is a #! script, rewrites them

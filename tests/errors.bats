@@ -62,10 +62,8 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 	refuses 126 "elfload: $F/bad-byteorder: wrong byte order: $other-endian, this machine is $mine-endian" "$F/bad-byteorder"
 }
 
-@test "wrong machine" {
-	local other="aarch64 (e_machine 183)"
-	[ "$ARCH" != aarch64 ] || other="x86_64 (e_machine 62)"
-	refuses 126 "elfload: $F/bad-machine: wrong machine: built for $other, this is $ARCH" "$F/bad-machine"
+@test "wrong machine: one elfload is not built for" {
+	refuses 126 "elfload: $F/bad-machine: wrong machine: built for arm (e_machine 40), this is $ARCH" "$F/bad-machine"
 }
 
 @test "relocatable object" {
@@ -156,8 +154,7 @@ refuses() { # refuses STATUS MESSAGE ARGS...
 }
 
 @test "an interpreter for another machine" {
-	local other="aarch64 (e_machine 183)"
-	[ "$ARCH" != aarch64 ] || other="x86_64 (e_machine 62)"
+	local other="arm (e_machine 40)"
 	refuses 126 "elfload: $F/pie: interpreter $F/interp-machine: wrong machine: built for $other, this is $ARCH" --interp "$F/interp-machine" "$F/pie"
 }
 

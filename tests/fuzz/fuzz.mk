@@ -28,12 +28,12 @@ $(FUZZ_B)/image.h: $(B)/elfload
 			n == 1 ? "TEXT" : "DATA", $$3, n == 1 ? "TEXT" : "DATA", $$6 }' > $@.tmp
 	mv $@.tmp $@
 $(FUZZ_B)/fuzz-stage1: $(FUZZ_SRC) $(wildcard tests/fuzz/*.h stage1/*.h common/*.h) \
-		$(B)/stage2_blob.h $(FUZZ_B)/image.h
+		$(B)/stage2_blob.h $(B)/arch_table.h $(FUZZ_B)/image.h
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $(FUZZ_SRC)
 $(FUZZ_B)/fuzz-stage1-cov: $(FUZZ_SRC) $(wildcard tests/fuzz/*.h stage1/*.h common/*.h) \
-		$(B)/stage2_blob.h $(FUZZ_B)/image.h
+		$(B)/stage2_blob.h $(B)/arch_table.h $(FUZZ_B)/image.h
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping \
 		-o $@ $(FUZZ_SRC)

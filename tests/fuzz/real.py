@@ -334,8 +334,8 @@ def run_real(tools, roots, work, name, head, prog, interp, record):
             limit(pick(DATA_LIMITS, p[8])), LOADER] + argv
     env = dict(e.split(b'=', 1) for e in envp if b'=' in e)
     try:
-        r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=120)
+        r = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120)
         lines, status = r.stdout.decode(errors='replace').splitlines(), r.returncode
     except subprocess.TimeoutExpired:
         lines, status = ['%s: parity timed out' % name], 2
