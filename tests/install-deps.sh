@@ -43,7 +43,7 @@ want bc bc
 want flex flex
 want bison bison
 host=$(uname -m)
-while read -r name triplet debian; do
+while read -r name triplet debian _; do
 	case $name in [a-z]*) ;; *) continue ;; esac
 	want "qemu-$name" qemu-user
 	[ "$name" != "$host" ] || continue
