@@ -48,11 +48,15 @@ const char *last_part(const char *path)
  * gives the same pipe, and read whole. */
 static long open_stream(struct image *im, const char *path)
 {
+	const char *name = last_part(path);
+	long memfd = new_memfd(name);   /* first: the lowest free number */
 	long fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-	if (fd < 0)
+	if (fd < 0) {
+		sys_close((int)memfd);
 		return fd;
-	read_stream(im, (int)fd, last_part(path));
+	}
+	read_stream(im, (int)fd, memfd, name);
 	sys_close((int)fd);
 	return im->fd;
 }

@@ -265,8 +265,10 @@ struct stream {
 };
 /* Is what fd names a pipe or socket that is open already? */
 int is_open_stream(int fd, const struct statx *st);
-/* Reads fd whole into a sealed memfd; im becomes that file. */
-void read_stream(struct image *im, int fd, const char *name);
+/* A memfd for a program named name; then fd read whole into it and
+ * sealed, and im becomes that file. */
+long new_memfd(const char *name);
+void read_stream(struct image *im, int fd, long memfd, const char *name);
 /* PROGRAM "-": standard input, as read_stream. */
 void read_stdin(struct image *im);
 /* Refuses a program from a pipe that lacks what it names: the n bytes

@@ -64,20 +64,16 @@ static unsigned kernel_version(void)
 static const char *fexecve_comm(const char *name)
 {
 	char *comm;
-	size_t n;
 
 	if (kernel_version() < 614)
 		return 0;   /* the basename of AT_EXECFN, as for any file */
 	comm = (char *)str_printf("memfd:%s", name);
-	n = strlen(comm);
-	if (n >= COMM_LEN)
+	if (strlen(comm) >= COMM_LEN)
 		comm[COMM_LEN - 1] = 0;
 	return comm;
 }
 
-/* Executable, as a memfd given to fexecve must be, so that it may also
- * be /proc/PID/exe; where vm.memfd_noexec forbids that, it is not. */
-static long new_memfd(const char *name)
+long new_memfd(const char *name)
 {
 	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	long fd = sys_memfd_create(name, flags | MFD_EXEC_);
@@ -119,12 +115,12 @@ static uint64_t copy_all(int fd, int memfd)
 	}
 }
 
-/* Reads fd to its end into a sealed memfd named `name`, and makes im
- * that file, as fexecve would run it. */
-void read_stream(struct image *im, int fd, const char *name)
+/* Reads fd to its end into memfd (new_memfd(name)'s), seals it, and
+ * makes im that file, as fexecve would run it. */
+void read_stream(struct image *im, int fd, long memfd, const char *name)
 {
-	long memfd = new_memfd(name), r;
 	struct stream *s = xalloc(sizeof(*s));
+	long r;
 	struct statx st;
 	uint64_t size;
 
@@ -161,7 +157,7 @@ void read_stdin(struct image *im)
 		die(EXIT_CANNOT, "standard input: %s", errno_name(-EISDIR));
 	if (S_ISCHR(st.stx_mode) && sys_ioctl(0, TCGETS, &tio) == 0)
 		die(EXIT_CANNOT, "standard input is a terminal: give the program on a pipe");
-	read_stream(im, 0, "stdin");
+	read_stream(im, 0, new_memfd("stdin"), "stdin");
 }
 
 /* A program from a pipe (not the interpreter of a script from one) that

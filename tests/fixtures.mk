@@ -59,7 +59,7 @@ FIXTURES := probe plain pin-base pin-stack pin-vdso pin-self pin-heap pages5000 
 	phentsize noload filesz beyond overflow low high congruence \
 	entry entry-nox short-header short-phdrs fill) xnum unaligned execstack \
 	trace-dyn stack-dyn pie auxv-dyn interp-missing interp-machine aligned4k \
-	pie-nolibc ids tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock recurse \
+	pie-nolibc ids fexec tiny shared3200 shared25600 thirds bss1t bss44 bss46 clock recurse \
 	$(if $(filter $(ARCH),$(HOST_ARCH)),musl-tls phdr-moved pages20000) \
 	$(if $(filter x86_64,$(ARCH)),elf32 elfie) remap origin \
 	kview interp-exec $(addprefix kv-,$(KV_CASES))
@@ -181,7 +181,7 @@ $(F)/perms: tests/fixtures/perms.c
 		-Wl,--section-start=.pin_rx=0x50010000 \
 		-Wl,--section-start=.pin_rw=0x50020000
 $(F)/bigbss $(F)/features $(F)/auxv $(F)/entry $(F)/personality $(F)/sleeper $(F)/ids \
-$(F)/clock $(F)/recurse: $(F)/%: tests/fixtures/%.c
+$(F)/clock $(F)/recurse $(F)/fexec: $(F)/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(FIXCC) -o $@ $<
 # a tool that runs here, whatever ARCH is; mkbad-run, the same where the
