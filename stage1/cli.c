@@ -8,6 +8,10 @@ static const char usage_text[] =
 "Run PROGRAM (an ELF file, or a #! script) at exactly the addresses its\n"
 "program headers name, whatever is there now, with the same layout on\n"
 "every run.\n"
+"PROGRAM - reads the program from standard input; one on a pipe\n"
+"(/dev/stdin, <(zcat prog.gz)) is read whole first, then run as fexecve\n"
+"runs a memfd. A program of another architecture elfload is built for\n"
+"runs under qemu-ARCH with that architecture's elfload.\n"
 "\n"
 "  --argv0 NAME        pass NAME as argv[0] instead of PROGRAM\n"
 "  --entry SYM|ADDR    call this function as int f(argc, argv, envp) instead\n"
@@ -39,7 +43,9 @@ static const char usage_text[] =
 "\n"
 "Exit status: PROGRAM's own, or 125 for a bad elfload option, 126 if\n"
 "PROGRAM cannot be run, 127 if it cannot be found.\n"
-"Environment: PATH finds PROGRAM. See elfload(1).\n";
+"Environment: PATH finds PROGRAM and qemu-ARCH; ELFLOAD_QEMU names the\n"
+"emulator instead; QEMU_LD_PREFIX is its sysroot (default /usr/TRIPLET\n"
+"when it holds the program's interpreter). See elfload(1).\n";
 
 static void print_and_exit(const char *s)
 {
