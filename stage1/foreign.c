@@ -265,9 +265,9 @@ void hand_over_foreign(struct image *im, const struct options *o,
 
 	if (!a)
 		return;
+	root = find_sysroot(im, e, a, h->envp);
 	qemu = find_emulator(a, h->envp);
 	loader = find_loader(a, h);
-	root = find_sysroot(im, e, a, h->envp);
 	while (argv[argc])
 		argc++;
 	args = xalloc((argc + 4) * sizeof(char *));

@@ -6,11 +6,11 @@
 
 #define STATX_WANTED (STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE)
 
-#define OPEN_STREAM 1   /* a pipe or socket: read it whole (stream.c) */
+#define OPEN_STREAM 1   /* a pipe: read it whole (stream.c) */
 
 /* Whether what fd names may be executed: a regular file (-EISDIR for a
  * directory, -EACCES for anything else) with execute permission for us;
- * OPEN_STREAM for a pipe or socket that is open already.
+ * OPEN_STREAM for a pipe that is open already.
  * The type comes from the descriptor: qemu-user translates paths (-L)
  * for open and access, not for every stat call. */
 static long check_executable(int fd, const char *path, struct statx *st)

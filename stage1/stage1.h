@@ -263,7 +263,7 @@ struct stream {
 	uint64_t ino;         /* the pipe it came on: which descriptor */
 	uint32_t dev_major, dev_minor;
 };
-/* Is what fd names a pipe or socket that is open already? */
+/* Is what fd names a pipe that is open already? */
 int is_open_stream(int fd, const struct statx *st);
 /* A memfd for a program named name; then fd read whole into it and
  * sealed, and im becomes that file. */

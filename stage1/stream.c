@@ -1,6 +1,7 @@
 /*
- * A program on a pipe: `elfload - ARGS`, or a PROGRAM that names a pipe or
- * socket already open (/dev/stdin, /dev/fd/63 from `<(zcat prog.gz)`).
+ * A program on a pipe: `elfload - ARGS` (standard input, whatever it is
+ * but a terminal), or a PROGRAM that names a pipe already open
+ * (/dev/stdin, /dev/fd/63 from `<(zcat prog.gz)`).
  * execve cannot run one; elfload reads it whole into a sealed memfd and
  * runs that as the kernel runs a memfd given to fexecve:
  *
@@ -33,17 +34,15 @@
 #define STREAM_CHUNK      (256 << 10)
 #define COMM_LEN          16        /* TASK_COMM_LEN, with its NUL */
 
-/* Is what fd (an O_PATH descriptor will do) names a pipe or a socket,
- * i.e. something already open, not a FIFO in a file system (opening
- * that waits for a writer, and execve refuses it)? */
+/* Is what fd (an O_PATH descriptor will do) names a pipe already open,
+ * not a FIFO in a file system (opening that waits for a writer, and
+ * execve refuses it)? */
 int is_open_stream(int fd, const struct statx *st)
 {
 	struct statfs fs;
 
-	if (!S_ISFIFO(st->stx_mode) && !S_ISSOCK(st->stx_mode))
-		return 0;
-	return sys_fstatfs(fd, &fs) == 0 &&
-	       (fs.f_type == PIPEFS_MAGIC || fs.f_type == SOCKFS_MAGIC);
+	return S_ISFIFO(st->stx_mode) && sys_fstatfs(fd, &fs) == 0 &&
+	       fs.f_type == PIPEFS_MAGIC;
 }
 
 /* The kernel's version as a number: 6.14 -> 614. */

@@ -7,7 +7,9 @@
 # Each FILE is copied, mode 755, into a directory of its own under a fresh
 # scratch directory (mode 755) and run there as ./NAME, with a fixed
 # environment, so that the output is the same from run to run; as root,
-# parity runs as nobody (ELFLOAD is copied there too, for nobody to run).
+# parity runs as nobody (ELFLOAD is copied there too, for nobody to run;
+# alone there, it refuses another architecture's program as the kernel
+# does, where beside its installed siblings it would hand it to qemu-user).
 # Each parity run gets at most 60 seconds.
 set -eu
 
