@@ -224,12 +224,16 @@ demo: all $(F)/trace-dyn $(F)/stack-dyn $(F)/probe
 # Installed: the native loader and elfload-gdb in bin/; with ARCH=all (or
 # ARCH=another), the other architectures' loaders in lib/elfload/ARCH/,
 # each with a link bin/elfload-ARCH; the gdb commands and the
-# architecture table in share/elfload/; the manual pages in share/man/man1/.
+# architecture table in share/elfload/; the manual pages in share/man/man1/;
+# bash completion in share/bash-completion/completions/ (one file, linked
+# under every command name it completes, as bash-completion loads by name).
 DEST := $(DESTDIR)$(PREFIX)
 OTHER_ARCHES := $(filter-out $(NATIVE_ARCH),$(if $(filter all,$(ARCH)),$(ARCHES),$(ARCH)))
+COMPLETIONS := share/bash-completion/completions
 INSTALLED := bin/elfload bin/elfload-gdb share/elfload/elfload.gdb share/elfload/arches \
 	share/man/man1/elfload.1 share/man/man1/elfload-gdb.1 \
-	$(foreach a,$(OTHER_ARCHES),lib/elfload/$(a)/elfload bin/elfload-$(a))
+	$(foreach a,$(OTHER_ARCHES),lib/elfload/$(a)/elfload bin/elfload-$(a)) \
+	$(addprefix $(COMPLETIONS)/,elfload elfload-gdb $(addprefix elfload-,$(OTHER_ARCHES)))
 install:
 	for a in $(NATIVE_ARCH) $(OTHER_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
@@ -240,13 +244,17 @@ install:
 	install -D -m 644 arch/arches $(DEST)/share/elfload/arches
 	install -D -m 644 man/elfload.1 $(DEST)/share/man/man1/elfload.1
 	install -D -m 644 man/elfload-gdb.1 $(DEST)/share/man/man1/elfload-gdb.1
+	install -D -m 644 completion/elfload.bash $(DEST)/$(COMPLETIONS)/elfload
+	ln -sf elfload $(DEST)/$(COMPLETIONS)/elfload-gdb
 	for a in $(OTHER_ARCHES); do \
 		install -D -m 755 build/$$a/elfload $(DEST)/lib/elfload/$$a/elfload || exit 1; \
-		ln -sf ../lib/elfload/$$a/elfload $(DEST)/bin/elfload-$$a || exit 1; done
+		ln -sf ../lib/elfload/$$a/elfload $(DEST)/bin/elfload-$$a || exit 1; \
+		ln -sf elfload $(DEST)/$(COMPLETIONS)/elfload-$$a || exit 1; done
 uninstall:
 	$(call say,RM,$(DEST))
 	rm -f $(addprefix $(DEST)/,$(INSTALLED))
 	for d in $(addprefix $(DEST)/lib/elfload/,$(OTHER_ARCHES)) $(DEST)/lib/elfload \
-		$(DEST)/share/elfload; do rmdir "$$d" 2>/dev/null || :; done
+		$(DEST)/share/elfload $(DEST)/$(COMPLETIONS) $(DEST)/share/bash-completion; do \
+		rmdir "$$d" 2>/dev/null || :; done
 
 .PHONY: all clean check demo install uninstall bench fixtures parity mutants

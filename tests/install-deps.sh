@@ -20,6 +20,7 @@ want python3 python3
 want strace strace
 want man man-db
 want groff groff-base
+want_file /usr/share/bash-completion/bash_completion bash-completion
 # an ET_EXEC ELF interpreter, as Debian ships it (tests/parity.bats)
 want_file /usr/lib/klibc/bin/true klibc-utils
 # the fuzz harness: clang with libFuzzer and the sanitizers; llvm-cov

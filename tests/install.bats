@@ -35,6 +35,12 @@ lib/elfload/aarch64/elfload
 lib/elfload/ppc64le/elfload
 lib/elfload/riscv64/elfload
 lib/elfload/s390x/elfload
+share/bash-completion/completions/elfload
+share/bash-completion/completions/elfload-aarch64
+share/bash-completion/completions/elfload-gdb
+share/bash-completion/completions/elfload-ppc64le
+share/bash-completion/completions/elfload-riscv64
+share/bash-completion/completions/elfload-s390x
 share/elfload/arches
 share/elfload/elfload.gdb
 share/man/man1/elfload-gdb.1
@@ -71,6 +77,8 @@ share/man/man1/elfload.1"
 	[ "$status" -eq 0 ]
 	[ "$(files_under "$d/usr")" = "bin/elfload
 bin/elfload-gdb
+share/bash-completion/completions/elfload
+share/bash-completion/completions/elfload-gdb
 share/elfload/arches
 share/elfload/elfload.gdb
 share/man/man1/elfload-gdb.1
