@@ -99,8 +99,6 @@ static inline long sys_fcntl(int fd, int cmd, long arg)
 { return my_syscall3(__NR_fcntl, fd, cmd, arg); }
 static inline long sys_ioctl(int fd, unsigned long req, void *arg)
 { return my_syscall3(__NR_ioctl, fd, req, arg); }
-static inline long sys_uname(void *buf)
-{ return my_syscall1(__NR_uname, buf); }
 static inline long sys_readlink(const char *path, char *buf, size_t n)
 { return my_syscall4(__NR_readlinkat, AT_FDCWD, path, buf, n); }
 static inline long sys_pipe2(int *fds, int flags)

@@ -7,7 +7,7 @@
  *
  *   pipe --read all--> memfd "NAME", sealed --> loaded like a file
  *   AT_EXECFN  /dev/fd/N (N: the memfd, closed before the program starts)
- *   comm       "memfd:NAME" (Linux 6.14 on; before, N)
+ *   comm       "memfd:NAME" (Linux 6.14, and 6.1 stable; before, N)
  *   argv[0]    PROGRAM as given, or --argv0
  *
  * A memfd has no set-user-ID bits and no owner but us: none apply. Its
@@ -20,7 +20,6 @@
 #include <asm/statfs.h>
 #include <linux/magic.h>
 #include <linux/stat.h>
-#include <linux/utsname.h>
 #include <asm/termbits.h>
 #include <asm/ioctls.h>
 #include "stage1.h"
@@ -45,33 +44,21 @@ int is_open_stream(int fd, const struct statx *st)
 	       fs.f_type == PIPEFS_MAGIC;
 }
 
-/* The kernel's version as a number: 6.14 -> 614. */
-static unsigned kernel_version(void)
-{
-	struct new_utsname u;
-	uint64_t major, minor;
-	const char *p;
-
-	if (sys_uname(&u) < 0 || !(p = parse_u64(u.release, 10, &major)) || *p != '.' ||
-	    !parse_u64(p + 1, 10, &minor))
-		return 0;
-	return (unsigned)(major * 100 + minor);
-}
-
 /* What the process is called after fexecve of the memfd: the file's name
- * ("memfd:NAME") since Linux 6.14, the last part of "/dev/fd/N" before. */
+ * ("memfd:NAME"), as Linux names it since 6.14 and in the stable kernels
+ * that took the change (Debian 12's 6.1 does); before, the last part of
+ * "/dev/fd/N". */
 static const char *fexecve_comm(const char *name)
 {
-	char *comm;
+	char *comm = (char *)str_printf("memfd:%s", name);
 
-	if (kernel_version() < 614)
-		return 0;   /* the basename of AT_EXECFN, as for any file */
-	comm = (char *)str_printf("memfd:%s", name);
 	if (strlen(comm) >= COMM_LEN)
 		comm[COMM_LEN - 1] = 0;
 	return comm;
 }
 
+/* Executable, as a memfd given to fexecve must be, so that it may also
+ * be /proc/PID/exe; where vm.memfd_noexec forbids that, it is not. */
 long new_memfd(const char *name)
 {
 	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;

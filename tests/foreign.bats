@@ -24,7 +24,8 @@ setup() {
 }
 
 triplet() { awk -v a="$1" '$1 == a { print $2 }' "$TOP/arch/arches"; }
-fixture() { echo "$TOP/build/$1/fixtures/$2"; }
+# ARCH's fixture NAME: beside this build's ($F is a real path)
+fixture() { echo "$(dirname "$(dirname "$F")")/$1/fixtures/$2"; }
 
 # runs `elfload ARGS` from the installed tree, then the explicit qemu
 # command the README gives for ARCH: the same output and status, left in

@@ -15,7 +15,8 @@
 # below; each file is minutes under emulation): static and dynamic
 # programs, PIEs, scripts, the layout, --map and its verdict, Microprobe's
 # ELFs, the process a program gets, what the kernel gives compared with
-# what elfload gives (parity). TESTS="FILE..." runs those instead,
+# what elfload gives (parity), a program on a pipe against the kernel's
+# fexecve (stream). TESTS="FILE..." runs those instead,
 # TESTS=all every file; SCRIPT=FILE runs a script instead (below).
 #
 # A guest passes only if it printed its end line with status 0: qemu's
@@ -26,7 +27,7 @@ top=$(cd "$here/../.." && pwd)
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}   # seconds a suite may take in a guest
 cd "$top" || exit 2
-GUEST_TESTS="static dynamic script layout map microprobe process parity"
+GUEST_TESTS="static dynamic script layout map microprobe process parity stream"
 TESTS=${TESTS-$GUEST_TESTS}
 [ "$TESTS" != all ] || TESTS=
 

@@ -26,8 +26,8 @@ work=$(mktemp -d /tmp/elfload-mutants.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 host=$(uname -m)
 # cheap and likely first: the suites that look at the process
-order="process static errors parity layout map dynamic script cli hostile realworld
-	pinball microprobe gdb userns install"
+order="process static errors parity layout map dynamic script stream cli hostile realworld
+	pinball microprobe gdb userns install foreign completion"
 
 # run_suite COPY BUILD: the bats files one at a time; prints the first
 # that fails. A fault may make elfload hang where a test does not bound
