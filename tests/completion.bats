@@ -9,9 +9,7 @@ bats_require_minimum_version 1.5.0
 TOP=$(realpath "$BATS_TEST_DIRNAME/..")
 
 setup_file() {
-	[ -z "$RUN" ] && [ -z "$GUEST" ] || return 0
-	export PREFIX_DIR=$BATS_FILE_TMPDIR/prefix
-	make -C "$TOP" install ARCH=all PREFIX="$PREFIX_DIR" >/dev/null
+	install_for_file || return
 	# a command with a completion of its own, to complete as a PROGRAM
 	mkdir -p "$BATS_FILE_TMPDIR/bin"
 	printf '#!/bin/sh\n' > "$BATS_FILE_TMPDIR/bin/mycmd"

@@ -147,3 +147,12 @@ area() {
 	mmap) printf %x $((top / 6 & -PAGE)) ;;
 	esac
 }
+
+# setup_file() of the files about the host's installed tree: make install
+# ARCH=all, once for the file, into $PREFIX_DIR (exported); nothing in
+# the other builds, which skip those files.
+install_for_file() {
+	[ -z "$RUN" ] && [ -z "$GUEST" ] || return 0
+	export PREFIX_DIR=$BATS_FILE_TMPDIR/prefix
+	make -C "$(realpath "$BATS_TEST_DIRNAME/..")" install ARCH=all PREFIX="$PREFIX_DIR" >/dev/null
+}
