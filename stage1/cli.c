@@ -45,7 +45,9 @@ static const char usage_text[] =
 "PROGRAM cannot be run, 127 if it cannot be found.\n"
 "Environment: PATH finds PROGRAM and qemu-ARCH; ELFLOAD_QEMU names the\n"
 "emulator instead; QEMU_LD_PREFIX is its sysroot (default /usr/TRIPLET\n"
-"when it holds the program's interpreter). See elfload(1).\n";
+"when it holds the program's interpreter).\n"
+"make install adds bash completion for the options, PROGRAM and its own\n"
+"arguments. See elfload(1).\n";
 
 static void print_and_exit(const char *s)
 {
