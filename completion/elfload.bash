@@ -1,123 +1,266 @@
-# bash completion for elfload, elfload-ARCH and elfload-gdb (installed as
-# PREFIX/share/bash-completion/completions/elfload, the other names
-# linked to it). Needs bash-completion's helpers.
+# bash completion for elfload(1) and elfload-gdb(1)          -*- shell-script -*-
 #
 #   elfload [OPTIONS] [--] PROGRAM|- [ARGS...]
-#     options, with their values where those are a list; PROGRAM as a
-#     command; ARGS through PROGRAM's own completion, as env and sudo do
+#   elfload-gdb [--qemu ARCH] [--elfload-option OPT]... [GDB-OPTIONS]
+#               [--args] PROGRAM [ARGS...]
+#
+# The options and their values; then PROGRAM as a command, and its
+# arguments by PROGRAM's own completion, the way bash-completion does it
+# for env or sudo. The links elfload-ARCH complete as elfload. Installed
+# as share/bash-completion/completions/elfload, with a link elfload-gdb
+# (and elfload-ARCH) to it: bash-completion loads a file by command name.
 
-# elfload's options that take a value, and all of them (elfload --help)
-_elfload_valued='--argv0 --entry --interp --base --stack-size --stack-top --page-size --reserve'
-_elfload_options="$_elfload_valued --map -v --verbose --aslr --stop-at-entry --userns -h --help --version"
-
-# The sizes --page-size takes: the page size times a power of two, up to
-# 64 KiB, the largest base page of the architectures elfload runs on.
-_elfload_page_sizes()
+# The command line up to the cursor in the words the shell passes on,
+# with where each begins in COMP_WORDS: COMP_WORDS is cut at '=', ':' and
+# the other characters of COMP_WORDBREAKS, a command's argument is not
+# (--page-size=4096 is one). Sets _elfload_w (the words; the last is the
+# one at the cursor, up to the cursor) and _elfload_at (their first
+# indices in COMP_WORDS).
+_elfload_words()
 {
-	local p
-	p=$(getconf PAGESIZE 2>/dev/null) || p=4096
-	while ((p <= 65536)); do
-		printf '%s\n' "$p"
-		((p *= 2))
+	local line=${COMP_LINE:0:COMP_POINT} i w new
+	_elfload_w=() _elfload_at=()
+	for ((i = 0; i <= COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		new=$((i == 0))
+		if [[ $line == [[:space:]]* ]]; then
+			new=1
+			line=${line##+([[:space:]])}
+		fi
+		if ((i == COMP_CWORD)); then
+			w=$line
+		else
+			while [[ $line && $line != "$w"* ]]; do
+				line=${line:1}
+				new=1
+			done
+			line=${line#"$w"}
+		fi
+		if ((new)) || ((${#_elfload_w[@]} == 0)); then
+			_elfload_w+=("$w")
+			_elfload_at+=("$i")
+		else
+			_elfload_w[-1]+=$w
+		fi
 	done
 }
 
-# COMPREPLY for the value of option $1 (the word being completed is $2)
+# The options of elfload that take a value
+_elfload_valued='@(--argv0|--entry|--interp|--base|--stack-size|--stack-top|--page-size|--reserve)'
+
+# The page sizes --page-size accepts here: the power-of-two multiples of
+# the page size, up to 64 KiB (the largest base page of the architectures
+# elfload runs on).
+_elfload_page_sizes()
+{
+	local p s
+	p=$(getconf PAGESIZE 2>/dev/null)
+	[[ $p == +([0-9]) ]] && ((p > 0)) || p=4096
+	for ((s = p; s == p || s <= 65536; s *= 2)); do
+		echo "$s"
+	done
+}
+
+# COMPREPLY for the value $cur of elfload's option $1
 _elfload_value()
 {
 	case $1 in
-	--page-size) COMPREPLY=($(compgen -W "$(_elfload_page_sizes)" -- "$2")) ;;
-	--interp) _filedir ;;
-	*) COMPREPLY=() ;;   # a name, a symbol, an address, a range: no list
+		--page-size)
+			COMPREPLY=($(compgen -W '$(_elfload_page_sizes)' -- "$cur"))
+			;;
+		--interp)
+			_filedir
+			__ltrim_colon_completions "$cur"
+			;;
 	esac
-}
-
-# The index of PROGRAM in COMP_WORDS, or past the cursor when it is not
-# there yet: options start at word 1, $1 lists those that take a value,
-# and $2 ends them (the next word is PROGRAM). "--opt=VALUE" is three
-# words there ("=" breaks words).
-_elfload_program_index()
-{
-	local i=1 w
-	while ((i < COMP_CWORD)); do
-		w=${COMP_WORDS[i]}
-		if [[ $w == "$2" ]]; then
-			echo $((i + 1))
-			return
-		fi
-		case $w in
-		-) echo "$i"; return ;;
-		-*)
-			if [[ ${COMP_WORDS[i + 1]} == = ]]; then
-				((i += 2))
-			elif [[ " $1 " == *" $w "* ]]; then
-				((i++))
-			fi ;;
-		*) echo "$i"; return ;;
-		esac
-		((i++))
-	done
-	echo $((COMP_CWORD + 1))
-}
-
-# Completes the program and its arguments when the cursor is there:
-# returns 1 if it is still among the options.
-_elfload_program()
-{
-	local prog=$1
-	((prog <= COMP_CWORD)) || return 1
-	if [[ ${COMP_WORDS[prog]} == - ]] && ((prog < COMP_CWORD)); then
-		_filedir   # the arguments of a program on standard input
-	else
-		_command_offset "$prog"
-	fi
 }
 
 _elfload()
 {
 	local cur prev words cword
-	_init_completion -n = || return
-	_elfload_program "$(_elfload_program_index "$_elfload_valued" --)" && return
-	if [[ $cur == --*=* ]]; then
-		_elfload_value "${cur%%=*}" "${cur#*=}"
-	elif [[ " $_elfload_valued " == *" $prev "* ]]; then
-		_elfload_value "$prev" "$cur"
-	elif [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$_elfload_options --" -- "$cur"))
-	else
-		_command_offset "$cword"
+	_init_completion || return
+
+	local _elfload_w _elfload_at
+	_elfload_words
+	local n=$((${#_elfload_w[@]} - 1)) i=1 w prog=
+	cur=${_elfload_w[n]}
+	COMPREPLY=()
+
+	# where PROGRAM is, if it comes before the cursor
+	while ((i < n)); do
+		w=${_elfload_w[i]}
+		case $w in
+			--)
+				prog=$((i + 1))
+				break
+				;;
+			-h | --help | --version)
+				return
+				;;
+			$_elfload_valued)
+				((i += 2))
+				;;
+			-?*)
+				((i++))
+				;;
+			*)
+				prog=$i
+				break
+				;;
+		esac
+	done
+
+	if [[ $prog ]]; then
+		if ((prog < n)) && [[ ${_elfload_w[prog]} == - ]]; then
+			# PROGRAM read from standard input: its arguments
+			_filedir
+			__ltrim_colon_completions "$cur"
+		else
+			_command_offset "${_elfload_at[prog]}"
+		fi
+		return
 	fi
+	if ((i > n)); then
+		_elfload_value "${_elfload_w[n - 1]}"
+		return
+	fi
+	case $cur in
+		--*=*)
+			local opt=${cur%%=*}
+			cur=${cur#*=}
+			[[ $opt == $_elfload_valued ]] && _elfload_value "$opt"
+			;;
+		-*)
+			COMPREPLY=($(compgen -W '--argv0 --entry --interp --base --map
+				-v --verbose --aslr --stop-at-entry --stack-size --stack-top
+				--page-size --reserve --userns -h --help --version -- -' \
+				-- "$cur"))
+			;;
+		*)
+			_command_offset "${_elfload_at[n]}"
+			;;
+	esac
+} &&
+	complete -F _elfload elfload elfload-aarch64 elfload-ppc64le elfload-riscv64 \
+		elfload-s390x elfload-x86_64
+
+# The architectures elfload-gdb --qemu knows, from the table it reads
+# (next to it in a build, in share/elfload when installed).
+_elfload_gdb_arches()
+{
+	local gdb dir f
+	gdb=$(type -P -- "$1" 2>/dev/null)
+	if [[ $gdb ]]; then
+		dir=$(dirname -- "$gdb")
+		for f in "$dir/arches" "$dir/../share/elfload/arches"; do
+			if [[ -f $f ]]; then
+				awk '/^[a-z]/ { print $1 }' "$f"
+				return
+			fi
+		done
+	fi
+	echo aarch64 ppc64le riscv64 s390x x86_64
 }
 
-# gdb's options that take a value, as elfload-gdb passes them on
-_elfload_gdb_valued='--qemu --elfload-option -ex -iex -x -ix -cd -d -tty -s -se -e -c --eval-command --init-eval-command --command --init-command --directory --cd'
+# COMPREPLY for the value $cur of elfload-gdb's option $2 ($1: the command)
+_elfload_gdb_value()
+{
+	case $2 in
+		--qemu)
+			COMPREPLY=($(compgen -W '$(_elfload_gdb_arches "$1")' -- "$cur"))
+			;;
+		--elfload-option)
+			if [[ $cur == --*=* ]]; then
+				local opt=${cur%%=*}
+				cur=${cur#*=}
+				[[ $opt == $_elfload_valued ]] && _elfload_value "$opt"
+			else
+				# all but those that would stop elfload before the program
+				COMPREPLY=($(compgen -W '--argv0= --entry= --interp= --base=
+					--map -v --verbose --aslr --stack-size= --stack-top=
+					--page-size= --reserve= --userns' -- "$cur"))
+				[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+			fi
+			;;
+		-x | -ix | --command | --init-command | -s | -se | -e | -c | -tty)
+			_filedir
+			__ltrim_colon_completions "$cur"
+			;;
+		-cd | --cd | -d | --directory)
+			_filedir -d
+			__ltrim_colon_completions "$cur"
+			;;
+	esac
+}
 
 _elfload_gdb()
 {
-	local cur prev words cword arches dir
+	local cur prev words cword
 	_init_completion || return
-	_elfload_program "$(_elfload_program_index "$_elfload_gdb_valued" --args)" && return
-	case $prev in
-	--qemu)
-		dir=$(dirname "$(type -P "${words[0]}" 2>/dev/null || echo ./x)")
-		arches=$(awk '/^[a-z]/ { print $1 }' "$dir/../share/elfload/arches" 2>/dev/null)
-		[[ -n $arches ]] || arches='aarch64 ppc64le riscv64 s390x x86_64'
-		COMPREPLY=($(compgen -W "$arches" -- "$cur"))
-		return ;;
-	--elfload-option)
-		COMPREPLY=($(compgen -W "$_elfload_options" -- "$cur"))
-		return ;;
-	-x|-ix|--command|--init-command|-s|-se|-e|-c) _filedir; return ;;
-	-cd|--cd|-d|--directory) _filedir -d; return ;;
-	-ex|-iex|--eval-command|--init-eval-command|-tty) COMPREPLY=(); return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--qemu --elfload-option --args -h --help --version \
-			-batch -ex -iex -x -ix -cd -d -tty -q -nx -nh" -- "$cur"))
-	else
-		_command_offset "$cword"
-	fi
-}
 
-complete -F _elfload elfload elfload-x86_64 elfload-aarch64 elfload-riscv64 elfload-ppc64le elfload-s390x
-complete -F _elfload_gdb elfload-gdb
+	local _elfload_w _elfload_at
+	_elfload_words
+	local n=$((${#_elfload_w[@]} - 1)) i=1 w prog= lead=1
+	cur=${_elfload_w[n]}
+	COMPREPLY=()
+
+	# elfload-gdb's own options first, then gdb's, up to --args or PROGRAM
+	while ((i < n)); do
+		w=${_elfload_w[i]}
+		if ((lead)) && [[ $w == --qemu || $w == --elfload-option ]]; then
+			((i += 2))
+			continue
+		fi
+		[[ $i -eq 1 && $w == @(-h|--help|--version) ]] && return
+		lead=0
+		case $w in
+			--args)
+				prog=$((i + 1))
+				break
+				;;
+			-ex | -iex | -x | -ix | -cd | -d | -tty | -s | -se | -e | -c | \
+				--eval-command | --init-eval-command | --command | \
+				--init-command | --directory | --cd)
+				((i += 2))
+				;;
+			-*)
+				((i++))
+				;;
+			*)
+				prog=$i
+				break
+				;;
+		esac
+	done
+
+	if [[ $prog ]]; then
+		_command_offset "${_elfload_at[prog]}"
+		return
+	fi
+	if ((i > n)); then
+		_elfload_gdb_value "$1" "${_elfload_w[n - 1]}"
+		return
+	fi
+	case $cur in
+		--*=*)
+			local opt=${cur%%=*}
+			cur=${cur#*=}
+			_elfload_gdb_value "$1" "$opt"
+			;;
+		-*)
+			local opts='-batch -ex -iex -x -ix -cd -d -tty -s -se -e -c -q -nx
+				-nh -readnow -readnever --batch --eval-command
+				--init-eval-command --command --init-command --directory --cd
+				--quiet --nx --nh --readnow --readnever --args'
+			((lead)) && opts+=' --qemu --elfload-option'
+			((n == 1)) && opts+=' -h --help --version'
+			COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+			;;
+		*)
+			_command_offset "${_elfload_at[n]}"
+			;;
+	esac
+} &&
+	complete -F _elfload_gdb elfload-gdb
+
+# ex: filetype=sh

@@ -64,6 +64,15 @@ expect() {
 	fi
 }
 
+# Asserts that no line of $output matches the grep pattern $1 (a bare
+# "! grep" in the middle of a test asserts nothing: set -e skips it).
+no_line() {
+	if grep -q -- "$1" <<<"$output"; then
+		printf 'no line should match %s, output:\n%s\n' "$1" "$output"
+		return 1
+	fi
+}
+
 # Runs under gdb the way a user debugging it would; leaves gdb's output
 # (with the program's) in $output.
 under_gdb() {
