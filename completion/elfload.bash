@@ -75,29 +75,23 @@ _elfload_value()
 	esac
 }
 
-_elfload()
+# Where PROGRAM is among the words (_elfload_w) from index i up to the
+# cursor's (n): options that match $1 take the next word as their value,
+# $2 ends the options (PROGRAM is the word after it), and an option that
+# matches $3 stops the command before any program (status 1). Leaves i
+# at the first word not looked at and prog at PROGRAM's index, if found.
+_elfload_find_program()
 {
-	local cur prev words cword
-	_init_completion || return
-
-	local _elfload_w _elfload_at
-	_elfload_words
-	local n=$((${#_elfload_w[@]} - 1)) i=1 w prog=
-	cur=${_elfload_w[n]}
-	COMPREPLY=()
-
-	# where PROGRAM is, if it comes before the cursor
+	local w
 	while ((i < n)); do
 		w=${_elfload_w[i]}
+		[[ $3 && $w == $3 ]] && return 1
 		case $w in
-			--)
+			"$2")
 				prog=$((i + 1))
-				break
-				;;
-			-h | --help | --version)
 				return
 				;;
-			$_elfload_valued)
+			$1)
 				((i += 2))
 				;;
 			-?*)
@@ -105,10 +99,26 @@ _elfload()
 				;;
 			*)
 				prog=$i
-				break
+				return
 				;;
 		esac
 	done
+}
+
+_elfload()
+{
+	local cur prev words cword
+	_init_completion || return
+
+	local _elfload_w _elfload_at
+	_elfload_words
+	local n=$((${#_elfload_w[@]} - 1)) i=1 prog=
+	cur=${_elfload_w[n]}
+	COMPREPLY=()
+
+	# where PROGRAM is, if it comes before the cursor; nothing after an
+	# option that stops elfload before it
+	_elfload_find_program "$_elfload_valued" -- '@(-h|--help|--version)' || return
 
 	if [[ $prog ]]; then
 		if ((prog < n)) && [[ ${_elfload_w[prog]} == - ]]; then
@@ -193,6 +203,9 @@ _elfload_gdb_value()
 	esac
 }
 
+# gdb's options that take a value
+_elfload_gdb_valued='@(-ex|-iex|-x|-ix|-cd|-d|-tty|-s|-se|-e|-c|--eval-command|--init-eval-command|--command|--init-command|--directory|--cd)'
+
 _elfload_gdb()
 {
 	local cur prev words cword
@@ -200,38 +213,17 @@ _elfload_gdb()
 
 	local _elfload_w _elfload_at
 	_elfload_words
-	local n=$((${#_elfload_w[@]} - 1)) i=1 w prog= lead=1
+	local n=$((${#_elfload_w[@]} - 1)) i=1 prog= lead=1
 	cur=${_elfload_w[n]}
 	COMPREPLY=()
 
 	# elfload-gdb's own options first, then gdb's, up to --args or PROGRAM
-	while ((i < n)); do
-		w=${_elfload_w[i]}
-		if ((lead)) && [[ $w == --qemu || $w == --elfload-option ]]; then
-			((i += 2))
-			continue
-		fi
-		[[ $i -eq 1 && $w == @(-h|--help|--version) ]] && return
-		lead=0
-		case $w in
-			--args)
-				prog=$((i + 1))
-				break
-				;;
-			-ex | -iex | -x | -ix | -cd | -d | -tty | -s | -se | -e | -c | \
-				--eval-command | --init-eval-command | --command | \
-				--init-command | --directory | --cd)
-				((i += 2))
-				;;
-			-*)
-				((i++))
-				;;
-			*)
-				prog=$i
-				break
-				;;
-		esac
+	((n > 1)) && [[ ${_elfload_w[1]} == @(-h|--help|--version) ]] && return
+	while ((i < n)) && [[ ${_elfload_w[i]} == @(--qemu|--elfload-option) ]]; do
+		((i += 2))
 	done
+	((i >= n)) || lead=0
+	_elfload_find_program "$_elfload_gdb_valued" --args
 
 	if [[ $prog ]]; then
 		_command_offset "${_elfload_at[prog]}"
