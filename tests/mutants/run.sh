@@ -136,11 +136,12 @@ if ! why=$(baseline); then
 	exit 2
 fi
 n=0 caught=0 bad=0
-while IFS=$'\t' read -r name file arch script; do
+# the faults on fd 3: the suites read standard input (elfload -)
+while IFS=$'\t' read -r -u 3 name file arch script; do
 	case $name in ''|'#'*) continue ;; esac
 	[ $# -eq 0 ] || [[ " $* " == *" $name "* ]] || continue
 	n=$((n + 1))
-	if mutate "$name" "$file" "$script" "$arch"; then caught=$((caught + 1)); else bad=$((bad + 1)); fi
-done < "$faults"
+	if mutate "$name" "$file" "$script" "$arch" </dev/null; then caught=$((caught + 1)); else bad=$((bad + 1)); fi
+done 3< "$faults"
 echo "mutants: $n faults, $caught caught, $bad missed or stale"
 [ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
