@@ -3,7 +3,8 @@
 # x86_64-qemu, aarch64, ...: a directory under build/ made by
 # `make ARCH=... [QEMU=1] all fixtures`), prints one summary line per build
 # and ends with "N passed, M failed". Exit status 0 only if none failed.
-# TESTS="static dynamic" runs only those files; BATS_FLAGS go to bats.
+# TESTS="static dynamic" runs only those files; BATS_FLAGS go to bats. A
+# failing test shows what each of its `run`s printed (--verbose-run).
 #
 # A build counts as failed, besides its failed tests, when its test.env is
 # missing, when bats itself fails, or when the TAP stream ends before the
@@ -37,7 +38,7 @@ for b in "$@"; do
 		E=$(realpath "$ELFLOAD") F=$(realpath "$FIX") PAGE=$(getconf PAGESIZE)
 		P=$dir/parity INPUTS=$dir/parity-inputs
 		export E F PAGE P INPUTS
-		bats --tap ${BATS_FLAGS:-} $(if [ -n "${TESTS:-}" ]; then
+		bats --tap --verbose-run ${BATS_FLAGS:-} $(if [ -n "${TESTS:-}" ]; then
 			for t in $TESTS; do echo "$top/tests/$t.bats"; done
 		else echo "$top/tests"; fi)
 		echo "# bats exit status $?"

@@ -5,9 +5,10 @@
 # lines, then one summary line per guest and "N passed, M failed".
 #
 # For each guest, once per kernel (cached in ELFLOAD_CACHE, default
-# /var/cache/elfload): the kernel (kernel.sh), the root (rootfs.sh), and
-# a first boot that asks the kernel where a run without ASLR puts the
-# stack and the vDSO: the fixtures pin pages there. Then the build, made
+# /var/cache/elfload): the kernel (kernel.sh), the root (rootfs.sh), the
+# emulator where it is not the system's (qemu.sh), and a first boot that
+# asks the kernel where a run without ASLR puts the stack and the vDSO:
+# the fixtures pin pages there. Then the build, made
 # here with the cross compiler, and the boot that runs the suite. Two
 # guests boot at a time (each emulated on one core).
 #
@@ -35,16 +36,17 @@ guests() { awk '/^[a-z]/ { print }' "$here/guests"; }
 names=("$@")
 [ ${#names[@]} -gt 0 ] || mapfile -t names < <(guests | awk '{ print $1 }')
 
-# qemu for ARCH: the command and the console the kernel writes to
+# qemu for ARCH: the machine, and the console the kernel writes to (the
+# program is qemu.sh's, in build/guest-NAME/qemu)
 qemu_for() {
 	case $1 in
 	# pointer authentication with QEMU's own cipher, not QARMA: the same
 	# instructions, emulated many times faster
-	aarch64) echo "qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on ttyAMA0" ;;
-	ppc64le) echo "qemu-system-ppc64 -M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9 hvc0" ;;
-	s390x) echo "qemu-system-s390x -M s390-ccw-virtio -cpu max ttysclp0" ;;
-	riscv64) echo "qemu-system-riscv64 -M virt -bios default ttyS0" ;;
-	x86_64) echo "qemu-system-x86_64 -M q35 -cpu max,+la57 ttyS0" ;;
+	aarch64) echo "-M virt -cpu max,pauth-impdef=on ttyAMA0" ;;
+	ppc64le) echo "-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9 hvc0" ;;
+	s390x) echo "-M s390-ccw-virtio -cpu max ttysclp0" ;;
+	riscv64) echo "-M virt -bios default ttyS0" ;;
+	x86_64) echo "-M q35 -cpu max,+la57 ttyS0" ;;
 	esac
 }
 
@@ -53,7 +55,7 @@ boot() {
 	local name=$1 mode=$2 log=$3 arch kernel cmdline q console initrd
 	read -r _ arch kernel cmdline < <(guests | awk -v n="$name" '$1 == n')
 	[ "$cmdline" != - ] || cmdline=
-	q=($(qemu_for "$arch"))
+	q=($(cat "build/guest-$name/qemu") $(qemu_for "$arch"))
 	console=${q[-1]}
 	unset 'q[-1]'
 	initrd=$(mktemp)
@@ -84,12 +86,14 @@ prepare() {
 	read -r _ arch kernel cmdline < <(guests | awk -v n="$name" '$1 == n')
 	[ -n "$arch" ] || { echo "guest: no guest $name in tests/guest/guests" >&2; return 1; }
 	mkdir -p "$b"
-	"$here/kernel.sh" "$kernel" > "$b/kernel" && "$here/rootfs.sh" "$arch" > "$b/rootfs" || return 1
+	"$here/kernel.sh" "$kernel" > "$b/kernel" && "$here/rootfs.sh" "$arch" > "$b/rootfs" &&
+		"$here/qemu.sh" "$arch" > "$b/qemu" || return 1
 	make --no-print-directory ARCH="$arch" GUEST="$name" all "$b/fixtures/probe" \
 		"$b/fixtures/plain" >/dev/null || return 1
-	# the answers depend on the kernel and on what the probe asks, not on
-	# where the probe was built
-	key=$(cat "$(cat "$b/kernel")" tests/fixtures/probe.c "$here/init" <(echo "$arch $cmdline") |
+	# the answers depend on the kernel, the emulated machine and what the
+	# probe asks, not on where the probe was built
+	key=$(cat "$(cat "$b/kernel")" tests/fixtures/probe.c "$here/init" <(echo "$arch $cmdline") \
+		<($(cut -d' ' -f1 "$b/qemu") --version | head -n 1) |
 		sha256sum | cut -c1-16)
 	probed=$cache/probed/$name-$key
 	if [ ! -s "$probed" ]; then
