@@ -10,6 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
+. "$here/apt.sh"
 case $1 in
 build:*) exec "$here/build-kernel.sh" "${1#build:}" ;;
 debian:*) debian=${1#debian:} ;;
@@ -20,19 +21,12 @@ esac
 flavour=$debian
 [ "$debian" != ppc64el ] || flavour=powerpc64le
 apt=$cache/apt/kernel-$debian
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/sources"
+private_apt "$apt" "$debian"
 # this machine's Debian archive, as it is set up
 cp /etc/apt/sources.list.d/debian.sources "$apt/sources/" 2>/dev/null ||
 	cp /etc/apt/sources.list "$apt/sources/debian.list"
-opts=(-o Dir::Etc::SourceList=/nonexistent -o "Dir::Etc::SourceParts=$apt/sources"
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt" -o Dir::State::status=/dev/null
-	-o "APT::Architecture=$debian" -o "APT::Architectures=$debian" -o Debug::NoLocking=1
-	-o APT::Sandbox::User=root -qq)
-# one look at the archive a day at most: the cached image serves until then
-if [ -z "$(find "$apt/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-	apt-get "${opts[@]}" update || [ -n "$(ls "$cache"/kernels/debian-"$debian"/vmlinu* 2>/dev/null)" ]
-fi
-pkg=$(apt-cache "${opts[@]}" depends "linux-image-$flavour" 2>/dev/null |
+apt_update_daily "$apt" || [ -n "$(ls "$cache"/kernels/debian-"$debian"/vmlinu* 2>/dev/null)" ]
+pkg=$(apt-cache "${apt_opts[@]}" depends "linux-image-$flavour" 2>/dev/null |
 	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
 dir=$cache/kernels/debian-$debian
 if [ -z "$pkg" ]; then   # no archive now: the image we have
@@ -42,7 +36,7 @@ fi
 if [ "$(cat "$dir/package" 2>/dev/null)" != "$pkg" ]; then
 	echo "kernel.sh: $pkg" >&2
 	rm -rf "$dir" && mkdir -p "$dir"
-	(cd "$apt/archives" && apt-get "${opts[@]}" download "$pkg:$debian")
+	(cd "$apt/archives" && apt-get "${apt_opts[@]}" download "$pkg:$debian")
 	tmp=$(mktemp -d)
 	dpkg-deb -x "$(ls "$apt/archives/${pkg}_"*.deb | head -n 1)" "$tmp"
 	img=$(ls "$tmp"/boot/vmlinu* | head -n 1)

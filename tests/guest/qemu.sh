@@ -19,6 +19,7 @@
 # Needs: apt-get, dpkg-deb, ldd.
 set -euo pipefail
 arch=$1
+here=$(cd "$(dirname "$0")" && pwd)
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
 case $arch in
 s390x) ;;
@@ -26,26 +27,19 @@ ppc64le) echo qemu-system-ppc64; exit 0 ;;
 *) echo "qemu-system-$arch"; exit 0 ;;
 esac
 
+. "$here/apt.sh"
 apt=$cache/apt/qemu
 dir=$cache/qemu/$arch
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/sources"
-uri=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list)
-printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
-	"$uri" /usr/share/keyrings/debian-archive-keyring.gpg > "$apt/sources/backports.sources"
-opts=(-o Dir::Etc::SourceList=/nonexistent -o "Dir::Etc::SourceParts=$apt/sources"
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt" -o Dir::State::status=/dev/null
-	-o Debug::NoLocking=1 -o APT::Sandbox::User=root -qq)
-# one look at the archive a day at most: the unpacked QEMU serves until then
-if [ -z "$(find "$apt/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-	apt-get "${opts[@]}" update || [ -x "$dir/usr/bin/qemu-system-$arch" ]
-fi
-version=$(apt-cache "${opts[@]}" show "qemu-system-$arch" 2>/dev/null |
+private_apt "$apt"
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_uri) bookworm-backports main" \
+	> "$apt/sources/backports.list"
+apt_update_daily "$apt" || [ -x "$dir/usr/bin/qemu-system-$arch" ]
+version=$(apt-cache "${apt_opts[@]}" show "qemu-system-$arch" 2>/dev/null |
 	sed -n 's/^Version: //p' | head -n 1)
 if [ -n "$version" ] && [ "$(cat "$dir/version" 2>/dev/null)" != "$version" ]; then
 	echo "qemu.sh: qemu-system-$arch $version (bookworm-backports)" >&2
 	rm -rf "$dir" && mkdir -p "$dir"
-	(cd "$apt/archives" && apt-get "${opts[@]}" download \
+	(cd "$apt/archives" && apt-get "${apt_opts[@]}" download \
 		"qemu-system-$arch=$version" "qemu-system-data=$version")
 	for deb in "$apt/archives/qemu-system-$arch"_*.deb "$apt/archives/qemu-system-data"_*.deb; do
 		dpkg-deb -x "$deb" "$dir"

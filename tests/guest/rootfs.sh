@@ -14,6 +14,7 @@
 set -euo pipefail
 arch=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/apt.sh"
 cache=${ELFLOAD_CACHE:-/var/cache/elfload}
 read -r triplet debian < <(awk -v a="$arch" '$1 == a { print $2, $3 }' "$here/../../arch/arches")
 [ -n "${debian:-}" ] || { echo "rootfs.sh: unknown architecture $arch" >&2; exit 2; }
@@ -33,24 +34,19 @@ if [ -s "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 fi
 
 apt=$cache/apt/$arch
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$cache/root"
-uri=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' /etc/apt/sources.list)
-echo "deb [arch=$debian signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
-	> "$apt/sources.list"
-opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt" -o Dir::State::status=/dev/null
-	-o "APT::Architecture=$debian" -o "APT::Architectures=$debian" -o Debug::NoLocking=1
-	-o APT::Sandbox::User=root -qq)
+private_apt "$apt" "$debian"
+mkdir -p "$cache/root"
+echo "deb [arch=$debian signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_uri) $suite main" \
+	> "$apt/sources/debian.list"
 echo "rootfs.sh: $arch: Debian $suite's packages" >&2
-apt-get "${opts[@]}" update
+apt-get "${apt_opts[@]}" update
 # the tools and every library they depend on, transitively
-pkgs=$(apt-get "${opts[@]}" install -s --no-install-recommends $TOOLS | sed -n 's/^Inst \([^ :]*\).*/\1/p')
+pkgs=$(apt-get "${apt_opts[@]}" install -s --no-install-recommends $TOOLS | sed -n 's/^Inst \([^ :]*\).*/\1/p')
 keep=$(for p in $pkgs; do
 	case " $(echo $TOOLS) " in *" $p "*) echo "$p"; continue ;; esac
 	case $p in lib*|zlib1g|gcc-*-base) echo "$p" ;; esac
 done)
-(cd "$apt/archives" && apt-get "${opts[@]}" download $keep)
+(cd "$apt/archives" && apt-get "${apt_opts[@]}" download $keep)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
